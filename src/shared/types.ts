@@ -1,0 +1,180 @@
+/**
+ * Domain types shared by the catalog, the calendar, activities and workflows.
+ * Sandbox-safe: no Node builtins, no I/O, so workflows may import it.
+ * Dates written `YYYY-MM-DD` are local dates in Asia/Shanghai; instants are ISO-8601 strings with +08:00.
+ */
+
+export type LocalDate = string;
+export type IsoInstant = string;
+export type LocalTime = string; // HH:mm
+
+export const SOLAR_TERMS = ['立春', '立夏', '立秋', '立冬'] as const;
+export type SolarTerm = (typeof SOLAR_TERMS)[number];
+
+/** A seasonal window, by inclusive month range or by solar terms (from the start term up to the day before the end term). */
+export type SeasonWindow =
+  | { fromMonth: number; toMonth: number }
+  | { fromTerm: SolarTerm; toTerm: SolarTerm };
+
+export type Recurrence =
+  | { kind: 'monthly' }
+  | { kind: 'quarterly' }
+  | { kind: 'half-yearly' }
+  | { kind: 'yearly' }
+  /** `season` names the period label suffix: `2026-spring`. */
+  | { kind: 'seasonal'; season: string; window: SeasonWindow }
+  /** Started by an event (e.g. a household's risk cleared), not by a schedule: `count` rounds, every `everyMonths`. */
+  | { kind: 'triggered'; event: string; count: number; everyMonths: number };
+
+export type ScheduledRecurrence = Exclude<Recurrence, { kind: 'triggered' }>;
+
+/** Day N of the period (1-based) or the last day of the period. */
+export type DeadlineRule = { day: number } | { endOfPeriod: true };
+
+/** When tasks open: at the period's first day, or N calendar days before the (shifted) deadline. */
+export type OpeningRule = { atPeriodStart: true } | { daysBeforeDue: number };
+
+export type ShiftPolicy = 'next-working-day' | 'previous-working-day' | 'none';
+
+export interface ReminderPolicy {
+  /** Working days before the deadline day, e.g. [3, 1]. */
+  workingDaysBefore: number[];
+  /** Also remind on the morning of the deadline day. */
+  onDueDay: boolean;
+  /** Local send time, inside working hours. */
+  sendAt: LocalTime;
+}
+
+export interface EscalationPolicy {
+  /**
+   * Level k (1-based, index k-1) starts `afterWorkingDays` working days after the deadline day.
+   * Level k notifies the supervisors k-1 steps up the unit's chain (level 1: the unit's own supervisors).
+   */
+  levels: { afterWorkingDays: number }[];
+  /** While still open, repeat the overdue reminder every N working days at `sendAt`. */
+  repeatEveryWorkingDays: number;
+}
+
+export type FieldType = 'integer' | 'number' | 'text' | 'boolean' | 'date';
+
+export interface CompletionField {
+  key: string;
+  label: string;
+  type: FieldType;
+  required: boolean;
+  min?: number;
+  max?: number;
+  unit?: string;
+}
+
+export interface CompletionSpec {
+  note: 'optional' | 'required';
+  fields: CompletionField[];
+}
+
+export type UnitKind = 'bureau' | 'township' | 'village' | 'department';
+export type Role = 'admin' | 'supervisor' | 'cadre' | 'liaison';
+
+export interface Assignment {
+  /** Every unit of these kinds (optionally narrowed by tags), or the listed units. */
+  unitKinds?: UnitKind[];
+  units?: string[];
+  tags?: string[];
+  /** Which people in a unit own the task. */
+  role: Role;
+  /** One task per unit (to its first person with the role) or one per person with the role. */
+  per: 'unit' | 'person';
+}
+
+export interface Phase {
+  id: string;
+  title: string;
+  deadline: DeadlineRule;
+  completion?: CompletionSpec;
+}
+
+export interface Duty {
+  id: string;
+  title: string;
+  description: string;
+  source: string;
+  recurrence: Recurrence;
+  assignTo: Assignment;
+  opens: OpeningRule;
+  deadline: DeadlineRule;
+  /** Local time of day at which a task turns overdue on its deadline day. */
+  dueTime: LocalTime;
+  shift: ShiftPolicy;
+  reminders: ReminderPolicy;
+  escalation: EscalationPolicy;
+  completion: CompletionSpec;
+  /** Several tasks per period, each with its own deadline (e.g. kick-off, mid-season, summary). */
+  phases?: Phase[];
+  /** Urgent duties may notify outside working hours. */
+  urgent?: boolean;
+}
+
+export interface Unit {
+  id: string;
+  name: string;
+  kind: UnitKind;
+  parent?: string;
+  supervisors: string[];
+  tags: string[];
+}
+
+export type ChannelName = 'email' | 'outbox';
+
+export interface Person {
+  id: string;
+  name: string;
+  unit: string;
+  roles: Role[];
+  email?: string;
+  chatId?: string;
+  channel?: ChannelName;
+}
+
+export interface Roster {
+  units: Unit[];
+  people: Person[];
+}
+
+export interface Catalog {
+  duties: Duty[];
+  roster: Roster;
+}
+
+export interface Period {
+  label: string; // 2026-03, 2026-Q1, 2026-H1, 2026, 2026-spring
+  start: LocalDate;
+  end: LocalDate;
+}
+
+/** One deadline of a duty: one per period, or one per phase of a period. */
+export interface Occurrence {
+  dutyId: string;
+  period: string;
+  phase?: string;
+  phaseTitle?: string;
+  periodStart: LocalDate;
+  periodEnd: LocalDate;
+  opensOn: LocalDate;
+  opensAt: IsoInstant;
+  /** The deadline before shifting. */
+  nominalDueOn: LocalDate;
+  dueOn: LocalDate;
+  dueAt: IsoInstant;
+  reminders: IsoInstant[];
+  /** True when a date used here falls in a year with no holiday data (weekends only were used). */
+  provisional: boolean;
+}
+
+export type FollowUpKind = 'overdue' | 'escalation' | 'repeat';
+
+/** A notification after the deadline: the first at the deadline itself, then level changes and repeats. */
+export interface FollowUp {
+  at: IsoInstant;
+  kind: FollowUpKind;
+  level: number;
+}
