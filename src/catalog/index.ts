@@ -1,0 +1,2 @@
+export { loadCatalog, parseDuties, parseRoster } from './load';
+export { dutySchema } from './schema';

@@ -1,0 +1,317 @@
+import { z } from 'zod';
+import type {
+  Assignment,
+  CompletionField,
+  CompletionSpec,
+  DeadlineRule,
+  Duty,
+  EscalationPolicy,
+  FieldType,
+  OpeningRule,
+  Phase,
+  Recurrence,
+  ReminderPolicy,
+  Role,
+  SeasonWindow,
+  ShiftPolicy,
+  UnitKind,
+} from '../shared/types';
+import {
+  camelKey,
+  clockTime,
+  duplicates,
+  enumOf,
+  kebabId,
+  month,
+  nonNegativeInt,
+  positiveInt,
+  solarTerm,
+  text,
+  workingHoursTime,
+} from './primitives';
+
+/**
+ * Schema of one duty in `duties/*.yaml`. Each exported schema `satisfies z.ZodType<T>` for its type in
+ * src/shared/types.ts, so a drift between the YAML format and the domain types fails to compile.
+ */
+
+export const UNIT_KINDS = ['bureau', 'township', 'village', 'department'] as const satisfies readonly UnitKind[];
+export const ROLES = ['admin', 'supervisor', 'cadre', 'liaison'] as const satisfies readonly Role[];
+const FIELD_TYPES = ['integer', 'number', 'text', 'boolean', 'date'] as const satisfies readonly FieldType[];
+const SHIFTS = ['next-working-day', 'previous-working-day', 'none'] as const satisfies readonly ShiftPolicy[];
+const KINDS = ['monthly', 'quarterly', 'half-yearly', 'yearly', 'seasonal', 'triggered'] as const;
+
+export const unitKindSchema = enumOf(UNIT_KINDS, '单位类型');
+export const roleSchema = enumOf(ROLES, '角色');
+
+// Written as optional keys plus a rule instead of a zod union, so a typo in one key gets its own precise message.
+export const seasonWindowSchema = z
+  .strictObject({
+    fromMonth: month.optional(),
+    toMonth: month.optional(),
+    fromTerm: solarTerm.optional(),
+    toTerm: solarTerm.optional(),
+  })
+  .superRefine((w, ctx) => {
+    const byMonth = w.fromMonth !== undefined || w.toMonth !== undefined;
+    const byTerm = w.fromTerm !== undefined || w.toTerm !== undefined;
+    if (byMonth && byTerm) {
+      ctx.addIssue({ code: 'custom', message: '按月份 (fromMonth/toMonth) 与按节气 (fromTerm/toTerm) 只能选一种' });
+    } else if (!byMonth && !byTerm) {
+      ctx.addIssue({ code: 'custom', message: '必须给出 fromMonth/toMonth 或 fromTerm/toTerm' });
+    } else if (byMonth) {
+      if (w.fromMonth === undefined) ctx.addIssue({ code: 'custom', path: ['fromMonth'], message: '缺少必填字段' });
+      if (w.toMonth === undefined) ctx.addIssue({ code: 'custom', path: ['toMonth'], message: '缺少必填字段' });
+    } else {
+      if (w.fromTerm === undefined) ctx.addIssue({ code: 'custom', path: ['fromTerm'], message: '缺少必填字段' });
+      if (w.toTerm === undefined) ctx.addIssue({ code: 'custom', path: ['toTerm'], message: '缺少必填字段' });
+      if (w.fromTerm !== undefined && w.fromTerm === w.toTerm) {
+        ctx.addIssue({ code: 'custom', path: ['toTerm'], message: '起止节气不能相同' });
+      }
+    }
+  })
+  .transform((w): SeasonWindow => {
+    if (w.fromTerm !== undefined && w.toTerm !== undefined) return { fromTerm: w.fromTerm, toTerm: w.toTerm };
+    // The refinement above guarantees both months here; the fallbacks are never used.
+    return { fromMonth: w.fromMonth ?? 1, toMonth: w.toMonth ?? 12 };
+  }) satisfies z.ZodType<SeasonWindow>;
+
+const kindMessage = `周期类型必须是 ${KINDS.join(' / ')} 之一`;
+export const recurrenceSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('monthly') }),
+    z.strictObject({ kind: z.literal('quarterly') }),
+    z.strictObject({ kind: z.literal('half-yearly') }),
+    z.strictObject({ kind: z.literal('yearly') }),
+    z.strictObject({ kind: z.literal('seasonal'), season: kebabId, window: seasonWindowSchema }),
+    z.strictObject({
+      kind: z.literal('triggered'),
+      event: kebabId,
+      count: positiveInt,
+      everyMonths: positiveInt.max(12, '间隔月数不能超过 12'),
+    }),
+  ],
+  { error: (issue) => (issue.input === undefined ? undefined : kindMessage) },
+) satisfies z.ZodType<Recurrence>;
+
+export const deadlineSchema = z
+  .strictObject({
+    day: positiveInt.optional(),
+    endOfPeriod: z.literal(true, { error: 'endOfPeriod 只能写 true' }).optional(),
+  })
+  .superRefine((d, ctx) => {
+    if ((d.day === undefined) === (d.endOfPeriod === undefined)) {
+      ctx.addIssue({ code: 'custom', message: '必须且只能给出 day (周期第几天) 或 endOfPeriod: true 之一' });
+    }
+  })
+  .transform((d): DeadlineRule => (d.day !== undefined ? { day: d.day } : { endOfPeriod: true })) satisfies z.ZodType<DeadlineRule>;
+
+export const openingSchema = z
+  .strictObject({
+    atPeriodStart: z.literal(true, { error: 'atPeriodStart 只能写 true' }).optional(),
+    daysBeforeDue: nonNegativeInt.optional(),
+  })
+  .superRefine((o, ctx) => {
+    if ((o.atPeriodStart === undefined) === (o.daysBeforeDue === undefined)) {
+      ctx.addIssue({ code: 'custom', message: '必须且只能给出 atPeriodStart: true 或 daysBeforeDue 之一' });
+    }
+  })
+  .transform(
+    (o): OpeningRule => (o.daysBeforeDue !== undefined ? { daysBeforeDue: o.daysBeforeDue } : { atPeriodStart: true }),
+  ) satisfies z.ZodType<OpeningRule>;
+
+export const assignmentSchema = z
+  .strictObject({
+    unitKinds: z.array(unitKindSchema).min(1).optional(),
+    units: z.array(kebabId).min(1).optional(),
+    tags: z.array(kebabId).min(1).optional(),
+    role: roleSchema,
+    per: enumOf(['unit', 'person'], '分派方式'),
+  })
+  .superRefine((a, ctx) => {
+    if (a.unitKinds === undefined && a.units === undefined) {
+      ctx.addIssue({ code: 'custom', message: '必须给出 unitKinds (按单位类型) 或 units (指定单位)' });
+    }
+    if (a.tags !== undefined && a.unitKinds === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tags'], message: 'tags 用于筛选 unitKinds, 必须与 unitKinds 一起使用' });
+    }
+    for (const { index } of duplicates(a.units ?? [], (u) => u)) {
+      ctx.addIssue({ code: 'custom', path: ['units', index], message: '单位重复', input: a.units?.[index] });
+    }
+  }) satisfies z.ZodType<Assignment>;
+
+export const reminderSchema = z
+  .strictObject({
+    workingDaysBefore: z.array(nonNegativeInt).default(() => [3, 1]),
+    onDueDay: z.boolean().default(true),
+    sendAt: workingHoursTime.default('09:00'),
+  })
+  .superRefine((r, ctx) => {
+    for (const { index } of duplicates(r.workingDaysBefore, (d) => d)) {
+      ctx.addIssue({ code: 'custom', path: ['workingDaysBefore', index], message: '提醒天数重复' });
+    }
+  })
+  .default(() => ({ workingDaysBefore: [3, 1], onDueDay: true, sendAt: '09:00' })) satisfies z.ZodType<ReminderPolicy>;
+
+export const escalationSchema = z
+  .strictObject({
+    levels: z
+      .array(z.strictObject({ afterWorkingDays: nonNegativeInt }))
+      .min(1, '至少需要一个升级层级')
+      .default(() => [{ afterWorkingDays: 0 }, { afterWorkingDays: 3 }]),
+    repeatEveryWorkingDays: positiveInt.default(2),
+  })
+  .superRefine((e, ctx) => {
+    e.levels.forEach((level, i) => {
+      const previous = e.levels[i - 1];
+      if (previous !== undefined && level.afterWorkingDays < previous.afterWorkingDays) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['levels', i, 'afterWorkingDays'],
+          message: `升级天数不能小于上一级 (${previous.afterWorkingDays})`,
+        });
+      }
+    });
+  })
+  .default(() => ({
+    levels: [{ afterWorkingDays: 0 }, { afterWorkingDays: 3 }],
+    repeatEveryWorkingDays: 2,
+  })) satisfies z.ZodType<EscalationPolicy>;
+
+export const completionFieldSchema = z
+  .strictObject({
+    key: camelKey,
+    label: text,
+    type: enumOf(FIELD_TYPES, '字段类型'),
+    required: z.boolean().default(false),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    unit: text.optional(),
+  })
+  .superRefine((f, ctx) => {
+    const numeric = f.type === 'integer' || f.type === 'number';
+    for (const bound of ['min', 'max'] as const) {
+      if (f[bound] !== undefined && !numeric) {
+        ctx.addIssue({ code: 'custom', path: [bound], message: '只有 integer / number 类型的字段可以设置 min / max' });
+      }
+    }
+    if (f.min !== undefined && f.max !== undefined && f.min > f.max) {
+      ctx.addIssue({ code: 'custom', path: ['max'], message: `max 不能小于 min (${f.min})` });
+    }
+  }) satisfies z.ZodType<CompletionField>;
+
+export const completionSchema = z
+  .strictObject({
+    note: enumOf(['optional', 'required'], '说明要求').default('optional'),
+    fields: z.array(completionFieldSchema).default(() => []),
+  })
+  .superRefine((c, ctx) => {
+    for (const { index, first } of duplicates(c.fields, (f) => f.key)) {
+      ctx.addIssue({ code: 'custom', path: ['fields', index, 'key'], message: `字段名重复 (与 fields[${first}] 相同)` });
+    }
+  }) satisfies z.ZodType<CompletionSpec>;
+
+const DEFAULT_COMPLETION = (): CompletionSpec => ({ note: 'optional', fields: [] });
+
+export const phaseSchema = z.strictObject({
+  id: kebabId,
+  title: text,
+  deadline: deadlineSchema,
+  completion: completionSchema.optional(),
+}) satisfies z.ZodType<Phase>;
+
+const KIND_NAMES: Record<Recurrence['kind'], string> = {
+  monthly: '按月',
+  quarterly: '按季度',
+  'half-yearly': '按半年',
+  yearly: '按年',
+  seasonal: '按季节',
+  triggered: '按事件触发',
+};
+
+/** The longest period a deadline day may fall in: 31 days a month, 92 a quarter, 184 a half-year, 366 a year. */
+function maxDay(recurrence: Recurrence): number {
+  switch (recurrence.kind) {
+    case 'monthly':
+      return 31;
+    case 'quarterly':
+      return 92;
+    case 'half-yearly':
+      return 184;
+    case 'yearly':
+    case 'seasonal':
+      return 366;
+    case 'triggered':
+      return Math.min(366, recurrence.everyMonths * 31);
+  }
+}
+
+function sameDeadline(a: DeadlineRule, b: DeadlineRule): boolean {
+  return 'day' in a ? 'day' in b && a.day === b.day : 'endOfPeriod' in b;
+}
+
+export const dutySchema = z
+  .strictObject({
+    id: kebabId,
+    title: text,
+    description: text,
+    source: text,
+    recurrence: recurrenceSchema,
+    assignTo: assignmentSchema,
+    opens: openingSchema.default(() => ({ atPeriodStart: true as const })),
+    // Optional only for phased duties, whose deadline is their last phase's.
+    deadline: deadlineSchema.optional(),
+    dueTime: clockTime.default('18:00'),
+    shift: enumOf(SHIFTS, '顺延规则').default('next-working-day'),
+    reminders: reminderSchema,
+    escalation: escalationSchema,
+    completion: completionSchema.default(DEFAULT_COMPLETION),
+    phases: z.array(phaseSchema).min(1, '至少需要一个阶段').optional(),
+    urgent: z.boolean().optional(),
+  })
+  .superRefine((d, ctx) => {
+    const limit = maxDay(d.recurrence);
+    const checkDay = (rule: DeadlineRule | undefined, path: (string | number)[]) => {
+      if (rule !== undefined && 'day' in rule && rule.day > limit) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'day'],
+          input: rule.day,
+          message: `${KIND_NAMES[d.recurrence.kind]}的职责, 截止日 day 不能超过 ${limit}`,
+        });
+      }
+    };
+    checkDay(d.deadline, ['deadline']);
+    const phases = d.phases ?? [];
+    phases.forEach((p, i) => checkDay(p.deadline, ['phases', i, 'deadline']));
+
+    for (const { index, first } of duplicates(phases, (p) => p.id)) {
+      ctx.addIssue({ code: 'custom', path: ['phases', index, 'id'], message: `阶段编号重复 (与 phases[${first}] 相同)` });
+    }
+    // Phases are listed in time order so that the last one closes the period.
+    phases.forEach((p, i) => {
+      const previous = phases[i - 1]?.deadline;
+      if (previous === undefined) return;
+      if ('endOfPeriod' in previous || ('day' in p.deadline && p.deadline.day <= previous.day)) {
+        ctx.addIssue({ code: 'custom', path: ['phases', i, 'deadline'], message: '阶段必须按截止时间先后排列' });
+      }
+    });
+
+    const last = phases[phases.length - 1];
+    if (d.deadline === undefined && last === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['deadline'], message: '缺少必填字段' });
+    } else if (d.deadline !== undefined && last !== undefined && !sameDeadline(d.deadline, last.deadline)) {
+      ctx.addIssue({ code: 'custom', path: ['deadline'], message: '有 phases 时, deadline 必须与最后一个阶段的截止规则一致 (可省略)' });
+    }
+  })
+  .transform((d): Duty => {
+    const { deadline, phases, urgent, ...rest } = d;
+    const duty: Duty = { ...rest, deadline: deadline ?? phases?.[phases.length - 1]?.deadline ?? { endOfPeriod: true } };
+    if (phases !== undefined) duty.phases = phases;
+    if (urgent !== undefined) duty.urgent = urgent;
+    return duty;
+  }) satisfies z.ZodType<Duty>;
+
+/** The outer shape of a duties file; duties are validated one by one so one bad duty does not hide another's problems. */
+export const dutiesFileSchema = z.strictObject({ duties: z.array(z.unknown()) });
