@@ -1,0 +1,8 @@
+import { describeBinary, resolveTemporalCli, resolveTestServer } from '../../src/temporal/binaries';
+
+/** Installs the pinned binaries once, before jest starts workers, so no test pays for (or races on) the install. */
+export default async function globalSetup(): Promise<void> {
+  const cli = await resolveTemporalCli();
+  const testServer = await resolveTestServer();
+  process.stdout.write(`\n${describeBinary('cli', cli)}\n${describeBinary('test-server', testServer)}\n`);
+}
