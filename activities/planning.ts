@@ -1,0 +1,60 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { DateTime } from 'luxon';
+import { periodByLabel, periodContaining, planFollowUps as planFollowUpStream, planOccurrences, type WorkCalendar } from '../src/calendar';
+import type { OrgTree } from '../src/roster/orgTree';
+import { taskWorkflowId } from '../src/shared/ids';
+import type { TaskInput } from '../src/shared/task';
+import type { Duty, EscalationPolicy, FollowUp, LocalTime, Occurrence, ScheduledRecurrence } from '../src/shared/types';
+
+export interface CyclePlan {
+  period: string;
+  opensAt: string;
+  tasks: TaskInput[];
+}
+
+export interface PlanningDeps {
+  calendar: WorkCalendar;
+  roster: () => OrgTree;
+}
+
+export function planningActivities({ calendar, roster }: PlanningDeps) {
+  return {
+    /** Runs as an activity so the holiday data and the roster used for this period are recorded in history. */
+    async planCycle(args: { duty: Duty; period?: string; at: string }): Promise<CyclePlan> {
+      const { duty } = args;
+      if (duty.recurrence.kind === 'triggered') {
+        throw ApplicationFailure.create({ type: 'NotScheduled', nonRetryable: true, message: `职责 ${duty.id} 由事件触发,不能按周期生成` });
+      }
+      const recurrence: ScheduledRecurrence = duty.recurrence;
+      const period = args.period
+        ? periodByLabel(recurrence, args.period)
+        : periodContaining(recurrence, DateTime.fromISO(args.at, { zone: 'Asia/Shanghai' }).toISODate() ?? '');
+      if (!period) {
+        throw ApplicationFailure.create({ type: 'NoPeriod', nonRetryable: true, message: `${args.at} 不在职责 ${duty.id} 的任何周期内` });
+      }
+      const occurrences = planOccurrences(duty, period, calendar);
+      const tasks = occurrences.flatMap((o) => tasksFor(duty, o, roster()));
+      const opensAt = occurrences.map((o) => o.opensAt).sort()[0] ?? period.start;
+      return { period: period.label, opensAt, tasks };
+    },
+
+    async planFollowUps(args: { dueAt: string; policy: EscalationPolicy; sendAt: LocalTime; after?: string; limit: number }): Promise<FollowUp[]> {
+      return planFollowUpStream(args, calendar);
+    },
+  };
+}
+
+function tasksFor(duty: Duty, occurrence: Occurrence, tree: OrgTree): TaskInput[] {
+  const admins = tree.admins().map((p) => p.id);
+  const completion = occurrence.phase ? (duty.phases?.find((p) => p.id === occurrence.phase)?.completion ?? duty.completion) : duty.completion;
+  return tree.resolveAssignees(duty.assignTo).map((assignee) => ({
+    taskId: taskWorkflowId(duty.id, occurrence.period, duty.assignTo.per === 'unit' ? assignee.unitId : assignee.personId, occurrence.phase),
+    duty: { id: duty.id, title: duty.title, completion, escalation: duty.escalation, sendAt: duty.reminders.sendAt, urgent: duty.urgent ?? false },
+    occurrence,
+    assignee,
+    unitPath: tree.unitPath(assignee.unitId),
+    township: tree.township(assignee.unitId)?.id,
+    completers: [...new Set([...tree.peopleOf(assignee.unitId).map((p) => p.id), ...admins])],
+    admins,
+  }));
+}

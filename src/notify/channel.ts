@@ -1,0 +1,27 @@
+import type { ChannelName } from '../shared/types';
+
+export interface OutgoingMessage {
+  /** Deterministic: task, kind and sequence number, plus the recipient. Used as the mail Message-ID. */
+  id: string;
+  notificationId: string;
+  personId: string;
+  to: { name: string; email?: string; chatId?: string };
+  subject: string;
+  text: string;
+}
+
+export interface ChannelResult {
+  result: 'sent' | 'failed';
+  detail?: string;
+}
+
+export interface NotificationChannel {
+  readonly name: ChannelName;
+  /** Throws on a transient failure so the caller's retry policy applies. */
+  send(message: OutgoingMessage): Promise<ChannelResult>;
+}
+
+/** Ids hold `:` and `/`; file names and Message-IDs get a form with neither. */
+export function safeId(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]+/g, '_');
+}

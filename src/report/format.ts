@@ -1,0 +1,62 @@
+import Table from 'cli-table3';
+import { stringify } from 'csv-stringify/sync';
+import { DateTime } from 'luxon';
+import type { OverdueReport, OverdueRow, TownshipGroup } from './overdue';
+
+export type ReportFormat = 'table' | 'json' | 'csv';
+export const REPORT_FORMATS: ReportFormat[] = ['table', 'json', 'csv'];
+
+const LEVELS = ['未督办', '一级督办', '二级督办', '三级督办'];
+const levelName = (n: number) => LEVELS[n] ?? `${n}级督办`;
+
+const CSV_HEADER = ['乡镇/街道', '单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别', '任务编号'];
+
+function flatRows(groups: TownshipGroup[]): [TownshipGroup, OverdueRow][] {
+  return groups.flatMap((g) => g.units.flatMap((u) => u.tasks.map((t): [TownshipGroup, OverdueRow] => [g, t])));
+}
+
+function asOfDate(report: OverdueReport): string {
+  return DateTime.fromISO(report.asOf, { zone: 'Asia/Shanghai' }).toFormat('yyyy-MM-dd HH:mm');
+}
+
+function table(report: OverdueReport): string {
+  const lines = [`逾期任务报告 · ${report.scope.unitName} · 截至 ${asOfDate(report)} · 共 ${report.total} 项`];
+  if (report.total === 0) return `${lines[0]}\n暂无逾期任务。`;
+  const summary = new Table({ head: ['乡镇/街道', '单位', '逾期数'], style: { head: [], border: [] } });
+  for (const g of report.groups) {
+    summary.push([{ content: `${g.townshipName}(合计 ${g.count})`, colSpan: 3 }]);
+    for (const u of g.units) summary.push(['', u.unitName, String(u.count)]);
+  }
+  const detail = new Table({ head: ['单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别'], style: { head: [], border: [] } });
+  for (const [, r] of flatRows(report.groups)) {
+    detail.push([r.unitName, r.dutyTitle, r.period, r.assigneeName, r.dueOn, String(r.daysOverdue), levelName(r.escalationLevel)]);
+  }
+  return [...lines, summary.toString(), detail.toString()].join('\n');
+}
+
+function csv(report: OverdueReport): string {
+  const rows = flatRows(report.groups).map(([g, r]) => [
+    g.townshipName,
+    r.unitName,
+    r.dutyTitle,
+    r.period,
+    r.assigneeName,
+    r.dueOn,
+    r.daysOverdue,
+    levelName(r.escalationLevel),
+    r.taskId,
+  ]);
+  // The byte-order mark makes Excel read the Chinese headers as UTF-8.
+  return `\uFEFF${stringify([CSV_HEADER, ...rows])}`;
+}
+
+export function formatReport(report: OverdueReport, format: ReportFormat): string {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(report, null, 2);
+    case 'csv':
+      return csv(report);
+    case 'table':
+      return table(report);
+  }
+}

@@ -1,0 +1,79 @@
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { UsageError } from '../errors';
+import { TASK_WORKFLOW_TYPE } from '../shared/ids';
+import { SA, type TaskStatus } from '../shared/searchAttributes';
+
+export const TASK_STATUSES: TaskStatus[] = ['open', 'overdue', 'done', 'waived'];
+
+export interface TaskFilter {
+  assignee?: string;
+  /** The unit and everything under it. */
+  unit?: string;
+  dutyId?: string;
+  period?: string;
+  statuses?: TaskStatus[];
+  /** Only tasks whose deadline instant is before this. */
+  dueBefore?: Date;
+}
+
+export interface TaskSummary {
+  taskId: string;
+  dutyId: string;
+  dutyTitle: string;
+  phaseTitle?: string;
+  period: string;
+  assignee: string;
+  unit: string;
+  township?: string;
+  status: TaskStatus;
+  dueOn: string;
+  dueAt: Date;
+  escalationLevel: number;
+  provisional: boolean;
+}
+
+const SAFE_ID = /^[A-Za-z0-9_.:-]+$/;
+
+function literal(value: string, what: string): string {
+  if (!SAFE_ID.test(value)) throw new UsageError(`${what} 含有非法字符: ${JSON.stringify(value)}`);
+  return `'${value}'`;
+}
+
+/** The visibility query behind every task listing and report; it can be pasted into `temporal workflow list --query`. */
+export function taskQuery(filter: TaskFilter): string {
+  const parts = [`WorkflowType = '${TASK_WORKFLOW_TYPE}'`];
+  if (filter.assignee) parts.push(`DutyAssignee = ${literal(filter.assignee, '人员编号')}`);
+  if (filter.unit) parts.push(`DutyUnitPath = ${literal(filter.unit, '单位编号')}`);
+  if (filter.dutyId) parts.push(`DutyId = ${literal(filter.dutyId, '职责编号')}`);
+  if (filter.period) parts.push(`DutyPeriod = ${literal(filter.period, '周期')}`);
+  if (filter.statuses?.length) parts.push(`DutyStatus IN (${filter.statuses.map((s) => `'${s}'`).join(', ')})`);
+  if (filter.dueBefore) parts.push(`DutyDueAt < '${filter.dueBefore.toISOString()}'`);
+  return parts.join(' AND ');
+}
+
+function summarize(info: WorkflowExecutionInfo): TaskSummary {
+  const sa = info.typedSearchAttributes;
+  const memo = (info.memo ?? {}) as { dutyTitle?: string; phaseTitle?: string; dueOn?: string };
+  const dueAt = sa.get(SA.dueAt) ?? new Date(0);
+  return {
+    taskId: info.workflowId,
+    dutyId: sa.get(SA.dutyId) ?? '',
+    dutyTitle: memo.dutyTitle ?? sa.get(SA.dutyId) ?? '',
+    phaseTitle: memo.phaseTitle,
+    period: sa.get(SA.period) ?? '',
+    assignee: sa.get(SA.assignee) ?? '',
+    unit: sa.get(SA.unit) ?? '',
+    township: sa.get(SA.township),
+    status: (sa.get(SA.status) ?? 'open') as TaskStatus,
+    dueOn: memo.dueOn ?? '',
+    dueAt,
+    escalationLevel: sa.get(SA.escalationLevel) ?? 0,
+    provisional: sa.get(SA.provisional) ?? false,
+  };
+}
+
+export async function listTasks(client: Client, filter: TaskFilter): Promise<TaskSummary[]> {
+  const tasks: TaskSummary[] = [];
+  for await (const info of client.workflow.list({ query: taskQuery(filter) })) tasks.push(summarize(info));
+  return tasks.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.taskId.localeCompare(b.taskId));
+}

@@ -1,0 +1,35 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { SA } from '../shared/searchAttributes';
+import type { TaskInput } from '../shared/task';
+import { TASK_WORKFLOW_TYPE } from '../shared/ids';
+
+/** Starts a task under its business id; an existing task with that id (open or closed) is left as it is. */
+export async function startTask(client: Client, taskQueue: string, input: TaskInput): Promise<'opened' | 'exists'> {
+  const o = input.occurrence;
+  try {
+    await client.workflow.start(TASK_WORKFLOW_TYPE, {
+      workflowId: input.taskId,
+      taskQueue,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      memo: { dutyTitle: input.duty.title, phaseTitle: o.phaseTitle, dueOn: o.dueOn },
+      typedSearchAttributes: [
+        { key: SA.dutyId, value: input.duty.id },
+        { key: SA.period, value: o.period },
+        { key: SA.assignee, value: input.assignee.personId },
+        { key: SA.unit, value: input.assignee.unitId },
+        { key: SA.unitPath, value: input.unitPath },
+        ...(input.township ? [{ key: SA.township, value: input.township }] : []),
+        { key: SA.status, value: 'open' },
+        { key: SA.dueAt, value: new Date(o.dueAt) },
+        { key: SA.escalationLevel, value: 0 },
+        { key: SA.provisional, value: o.provisional },
+      ],
+    });
+    return 'opened';
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return 'exists';
+    throw err;
+  }
+}

@@ -1,0 +1,2 @@
+export { dutyTask } from './task';
+export { dutyCycle } from './dutyCycle';

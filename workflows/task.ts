@@ -1,0 +1,252 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type * as activities from '../activities';
+import { checkCompletion } from '../src/shared/completion';
+import { notificationId } from '../src/shared/ids';
+import { SA } from '../src/shared/searchAttributes';
+import type { DeliveryRecord, NotificationKind, TaskEvent, TaskInput, TaskState } from '../src/shared/task';
+import type { FollowUp } from '../src/shared/types';
+import { completeTaskUpdate, taskStateQuery, waiveTaskUpdate } from './definitions';
+
+const { planFollowUps } = proxyActivities<activities.Activities>({
+  startToCloseTimeout: '30 seconds',
+});
+
+/** Mail may be down for hours; a reminder is retried with backoff but never fails the task. */
+const { notify } = proxyActivities<activities.Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 30 },
+});
+
+const FOLLOW_UP_BATCH = 20;
+
+/** Carried across continue-as-new so a long-overdue task keeps its whole record. */
+export interface TaskCarry {
+  state: TaskState;
+  followUpsAfter?: string;
+  followUpSeq: number;
+}
+
+export async function dutyTask(input: TaskInput, carry?: TaskCarry): Promise<TaskState> {
+  const state: TaskState = carry?.state ?? initialState(input);
+  const pending: Promise<void>[] = [];
+  const closed = () => state.status === 'done' || state.status === 'waived';
+
+  setHandler(taskStateQuery, () => state);
+  setHandler(
+    completeTaskUpdate,
+    (req) => {
+      const { fields } = checkCompletion(input.duty.completion, req.note, req.fields ?? {});
+      state.completion = { by: req.by, at: nowIso(), note: req.note?.trim() || undefined, fields };
+      record(state, req.by, 'completed', req.note?.trim());
+      setStatus(state, 'done');
+      return state;
+    },
+    {
+      validator: (req) => {
+        refuseIfClosed(state);
+        if (!input.completers.includes(req.by)) {
+          throw ApplicationFailure.create({ type: 'NotAllowed', message: `${req.by} 无权完成此任务(仅限责任人、同单位人员或管理员)` });
+        }
+        const { problems } = checkCompletion(input.duty.completion, req.note, req.fields ?? {});
+        if (problems.length > 0) {
+          throw ApplicationFailure.create({ type: 'InvalidCompletion', message: problems.map((p) => p.message).join(';'), details: [problems] });
+        }
+      },
+    },
+  );
+  setHandler(
+    waiveTaskUpdate,
+    (req) => {
+      state.waiver = { by: req.by, at: nowIso(), reason: req.reason.trim() };
+      record(state, req.by, 'waived', req.reason.trim());
+      setStatus(state, 'waived');
+      return state;
+    },
+    {
+      validator: (req) => {
+        refuseIfClosed(state);
+        if (!input.admins.includes(req.by)) throw ApplicationFailure.create({ type: 'NotAllowed', message: `${req.by} 不是管理员,不能免除任务` });
+        if (!req.reason?.trim()) throw ApplicationFailure.create({ type: 'InvalidWaiver', message: '免除任务必须填写原因(--reason)' });
+      },
+    },
+  );
+
+  if (!carry) await remind(input, state, pending, closed);
+  if (!closed()) await followUp(input, state, pending, closed, carry);
+
+  await Promise.all(pending);
+  await condition(allHandlersFinished);
+  return state;
+}
+
+function initialState(input: TaskInput): TaskState {
+  const o = input.occurrence;
+  return {
+    taskId: input.taskId,
+    dutyId: input.duty.id,
+    dutyTitle: input.duty.title,
+    period: o.period,
+    phase: o.phase,
+    phaseTitle: o.phaseTitle,
+    assignee: input.assignee,
+    status: 'open',
+    opensOn: o.opensOn,
+    dueOn: o.dueOn,
+    dueAt: o.dueAt,
+    provisional: o.provisional,
+    escalationLevel: 0,
+    deliveries: [],
+    events: [{ at: nowIso(), actor: 'system', action: 'opened' }],
+  };
+}
+
+/**
+ * A task that opens late (a trigger mid-period, a backfill) does not replay every reminder it missed:
+ * it sends the latest missed one at once, then keeps to the plan.
+ */
+async function remind(input: TaskInput, state: TaskState, pending: Promise<void>[], closed: () => boolean): Promise<void> {
+  const opened = openedAt(state);
+  const reminders = input.occurrence.reminders;
+  const missed = reminders.filter((at) => Date.parse(at) < opened);
+  const last = missed[missed.length - 1];
+  if (last && Date.parse(state.dueAt) > opened) pending.push(send(input, state, 'reminder', missed.length, 0, nowIso()));
+  for (const at of reminders.slice(missed.length)) {
+    if (await closedBefore(at, closed)) return;
+    pending.push(send(input, state, 'reminder', reminders.indexOf(at) + 1, 0, at));
+  }
+  await closedBefore(state.dueAt, closed);
+}
+
+async function followUp(
+  input: TaskInput,
+  state: TaskState,
+  pending: Promise<void>[],
+  closed: () => boolean,
+  carry: TaskCarry | undefined,
+): Promise<void> {
+  let cursor = carry?.followUpsAfter;
+  let seq = carry?.followUpSeq ?? 0;
+  // Follow-ups that fell before the task opened set its level; only the latest of them is sent, at once.
+  let missed: { event: FollowUp; seq: number } | undefined;
+  const sendMissed = () => {
+    if (missed) pending.push(send(input, state, missed.event.kind, missed.seq, missed.event.level, nowIso()));
+    missed = undefined;
+  };
+  for (;;) {
+    const batch: FollowUp[] = await planFollowUps({
+      dueAt: state.dueAt,
+      policy: input.duty.escalation,
+      sendAt: input.duty.sendAt,
+      after: cursor,
+      limit: FOLLOW_UP_BATCH,
+    });
+    for (const event of batch) {
+      cursor = event.at;
+      if (Date.parse(event.at) < openedAt(state)) {
+        applyFollowUp(state, event);
+        missed = { event, seq: ++seq };
+        continue;
+      }
+      sendMissed();
+      if (await closedBefore(event.at, closed)) return;
+      applyFollowUp(state, event);
+      pending.push(send(input, state, event.kind, ++seq, event.level, event.at));
+    }
+    if (batch.length === 0) {
+      sendMissed();
+      await condition(closed);
+      return;
+    }
+    if (workflowInfo().continueAsNewSuggested) {
+      sendMissed();
+      await Promise.all(pending);
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof dutyTask>(input, { state, followUpsAfter: cursor, followUpSeq: seq });
+    }
+  }
+}
+
+function applyFollowUp(state: TaskState, event: FollowUp): void {
+  if (state.status === 'open') {
+    record(state, 'system', 'overdue');
+    setStatus(state, 'overdue');
+  }
+  if (event.level > state.escalationLevel) {
+    state.escalationLevel = event.level;
+    record(state, 'system', 'escalated', `level ${event.level}`);
+    upsertSearchAttributes([{ key: SA.escalationLevel, value: event.level }]);
+  }
+}
+
+async function send(input: TaskInput, state: TaskState, kind: NotificationKind, seq: number, level: number, plannedAt: string): Promise<void> {
+  const id = notificationId(state.taskId, kind, seq);
+  let records: DeliveryRecord[];
+  try {
+    records = await notify({
+      notificationId: id,
+      kind,
+      level,
+      plannedAt,
+      urgent: input.duty.urgent,
+      task: {
+        taskId: state.taskId,
+        dutyId: state.dutyId,
+        dutyTitle: state.dutyTitle,
+        period: state.period,
+        phaseTitle: state.phaseTitle,
+        dueOn: state.dueOn,
+        dueAt: state.dueAt,
+        provisional: state.provisional,
+        assignee: state.assignee,
+        requiredFields: input.duty.completion.fields.filter((f) => f.required).map((f) => ({ key: f.key, label: f.label })),
+      },
+    });
+  } catch (err) {
+    records = [failedDelivery(id, kind, level, state.assignee.personId, plannedAt, err)];
+  }
+  state.deliveries.push(...records);
+}
+
+function failedDelivery(id: string, kind: NotificationKind, level: number, personId: string, plannedAt: string, err: unknown): DeliveryRecord {
+  const detail = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+  return { notificationId: id, kind, level, personId, channel: 'none', result: 'failed', plannedAt, sentAt: nowIso(), detail };
+}
+
+function openedAt(state: TaskState): number {
+  return Date.parse(state.events[0]?.at ?? state.dueAt);
+}
+
+/** Waits until `at`, or returns true as soon as the task is closed. */
+async function closedBefore(at: string, closed: () => boolean): Promise<boolean> {
+  const ms = Date.parse(at) - Date.now();
+  if (ms > 0) await condition(closed, ms);
+  return closed();
+}
+
+function refuseIfClosed(state: TaskState): void {
+  if (state.status === 'done' || state.status === 'waived') {
+    throw ApplicationFailure.create({ type: 'TaskClosed', message: `任务已${state.status === 'done' ? '完成' : '免除'},不能再次操作` });
+  }
+}
+
+function setStatus(state: TaskState, status: TaskState['status']): void {
+  state.status = status;
+  upsertSearchAttributes([{ key: SA.status, value: status }]);
+}
+
+function record(state: TaskState, actor: string, action: TaskEvent['action'], detail?: string): void {
+  state.events.push({ at: nowIso(), actor, action, ...(detail ? { detail } : {}) });
+}
+
+function nowIso(): string {
+  return new Date(Date.now()).toISOString();
+}
