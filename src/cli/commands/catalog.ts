@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import Table from 'cli-table3';
+import { DateTime } from 'luxon';
+import { previewDuty, WorkCalendar } from '../../calendar';
+import { applySchedules, planSchedules, type PlannedChange } from '../../schedules/reconcile';
+import type { Occurrence } from '../../shared/types';
+import { print, type CliContext } from '../context';
+import { localDate } from '../options';
+
+const CHANGE_LABELS: Record<PlannedChange['kind'], string> = { create: '新建', update: '更新', delete: '删除', unchanged: '无变化' };
+
+function time(iso: string): string {
+  return DateTime.fromISO(iso, { zone: 'Asia/Shanghai' }).toFormat('MM-dd HH:mm');
+}
+
+function previewTable(occurrences: Occurrence[]): string {
+  const table = new Table({ head: ['周期', '阶段', '开始', '截止(调整后)', '原定截止', '截止时刻', '提醒', '暂定'], style: { head: [], border: [] } });
+  for (const o of occurrences) {
+    table.push([o.period, o.phaseTitle ?? '', o.opensOn, o.dueOn, o.nominalDueOn, time(o.dueAt), o.reminders.map(time).join('\n'), o.provisional ? '是(无节假日数据)' : '']);
+  }
+  return table.toString();
+}
+
+function changesText(changes: PlannedChange[]): string {
+  const lines = changes.map((c) => `  ${CHANGE_LABELS[c.kind]}  ${c.scheduleId}${c.title ? `  ${c.title}` : ''}`);
+  const count = (k: PlannedChange['kind']) => changes.filter((c) => c.kind === k).length;
+  lines.push(`合计: 新建 ${count('create')},更新 ${count('update')},删除 ${count('delete')},无变化 ${count('unchanged')}`);
+  return lines.join('\n');
+}
+
+export function catalogCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('validate [catalogDir]')
+    .description('校验职责目录与组织名册(不连接 Temporal)')
+    .action(async (dir?: string) => {
+      const catalog = await ctx.catalog(dir);
+      print(`校验通过: ${catalog.duties.length} 项职责,${catalog.roster.units.length} 个单位,${catalog.roster.people.length} 名人员。`);
+    });
+
+  program
+    .command('preview <dutyId>')
+    .description('预览某项职责在日期范围内的每个周期的截止日期与提醒时间')
+    .requiredOption('--from <date>', '开始日期 YYYY-MM-DD', localDate)
+    .requiredOption('--to <date>', '结束日期 YYYY-MM-DD', localDate)
+    .option('--json', '输出 JSON')
+    .action(async (dutyId: string, opts: { from: string; to: string; json?: boolean }) => {
+      const duty = await ctx.duty(dutyId);
+      const occurrences = previewDuty(duty, opts.from, opts.to, WorkCalendar.load());
+      if (opts.json) return print(JSON.stringify(occurrences, null, 2));
+      print(`${duty.title}(${duty.id},依据 ${duty.source})  ${opts.from} 至 ${opts.to} 共 ${occurrences.length} 个截止日期`);
+      print(previewTable(occurrences));
+    });
+
+  const plan = async (dir: string | undefined) => {
+    const catalog = await ctx.catalog(dir);
+    const client = await ctx.temporal();
+    return { catalog, client, changes: await planSchedules(client, catalog.duties, ctx.settings.taskQueue) };
+  };
+
+  program
+    .command('plan [catalogDir]')
+    .description('显示 apply 将做的变更,不做任何修改')
+    .action(async (dir?: string) => {
+      print(changesText((await plan(dir)).changes));
+    });
+
+  program
+    .command('apply [catalogDir]')
+    .description('把职责目录同步为 Temporal 计划(Schedule),只改动本系统创建的计划')
+    .option('--dry-run', '只显示变更')
+    .action(async (dir: string | undefined, opts: { dryRun?: boolean }) => {
+      const { catalog, client, changes } = await plan(dir);
+      if (!opts.dryRun) await applySchedules(client, catalog.duties, ctx.settings.taskQueue, changes);
+      print(`${opts.dryRun ? '(试运行,未做修改)\n' : ''}${changesText(changes)}`);
+    });
+}

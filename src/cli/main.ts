@@ -1,0 +1,36 @@
+import { Command, CommanderError } from 'commander';
+import { catalogCommands } from './commands/catalog';
+import { reportCommands } from './commands/report';
+import { scheduleCommands } from './commands/schedules';
+import { taskCommands } from './commands/tasks';
+import { CliContext } from './context';
+import { explain } from './errors';
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('duty')
+    .description('沅江市乡村振兴局 职责提醒与督办系统')
+    .showHelpAfterError('(用 --help 查看用法)')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, '错误: ')) });
+  catalogCommands(program, ctx);
+  scheduleCommands(program, ctx);
+  taskCommands(program, ctx);
+  reportCommands(program, ctx);
+  return program;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const ctx = new CliContext();
+  try {
+    await buildProgram(ctx).parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    const { message, exitCode } = explain(err);
+    process.stderr.write(`错误: ${message}\n`);
+    return exitCode;
+  } finally {
+    await ctx.close();
+  }
+}
+
