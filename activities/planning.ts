@@ -52,6 +52,7 @@ function tasksFor(duty: Duty, occurrence: Occurrence, tree: OrgTree): TaskInput[
     duty: { id: duty.id, title: duty.title, completion, escalation: duty.escalation, sendAt: duty.reminders.sendAt, urgent: duty.urgent ?? false },
     occurrence,
     assignee,
+    unitName: tree.unit(assignee.unitId).name,
     unitPath: tree.unitPath(assignee.unitId),
     township: tree.township(assignee.unitId)?.id,
     completers: [...new Set([...tree.peopleOf(assignee.unitId).map((p) => p.id), ...admins])],

@@ -42,6 +42,7 @@ function action(d: DesiredSchedule, taskQueue: string): ScheduleOptionsStartWork
     taskQueue,
     args: [{ duty: d.duty }],
     memo: { dutyTitle: d.duty.title, fingerprint: d.fingerprint },
+    staticSummary: `${d.duty.title}:开启新周期并分派任务`,
     typedSearchAttributes: [{ key: SA.dutyId, value: d.duty.id }],
   };
 }

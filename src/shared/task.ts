@@ -17,6 +17,8 @@ export interface TaskInput {
   duty: TaskDuty;
   occurrence: Occurrence;
   assignee: { personId: string; unitId: string };
+  /** For people reading the Web UI; ids stay the keys. */
+  unitName: string;
   /** Root … own unit: what subtree filters match on. */
   unitPath: string[];
   township?: string;
