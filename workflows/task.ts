@@ -1,7 +1,10 @@
 import {
+  ActivityCancellationType,
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
+  isCancellation,
   continueAsNew,
   proxyActivities,
   setHandler,
@@ -20,9 +23,13 @@ const { planFollowUps } = proxyActivities<activities.Activities>({
   startToCloseTimeout: '30 seconds',
 });
 
-/** Mail may be down for hours; a reminder is retried with backoff but never fails the task. */
+/**
+ * Mail may be down for hours; a reminder is retried with backoff but never fails the task.
+ * Cancelling waits for an attempt already running, so a notice that went out is still recorded.
+ */
 const { notify } = proxyActivities<activities.Activities>({
   startToCloseTimeout: '1 minute',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 30 },
 });
 
@@ -37,7 +44,7 @@ export interface TaskCarry {
 
 export async function dutyTask(input: TaskInput, carry?: TaskCarry): Promise<TaskState> {
   const state: TaskState = carry?.state ?? initialState(input);
-  const pending: Promise<void>[] = [];
+  const outbox = sender(input, state);
   const closed = () => state.status === 'done' || state.status === 'waived';
 
   setHandler(taskStateQuery, () => state);
@@ -80,12 +87,35 @@ export async function dutyTask(input: TaskInput, carry?: TaskCarry): Promise<Tas
     },
   );
 
-  if (!carry) await remind(input, state, pending, closed);
-  if (!closed()) await followUp(input, state, pending, closed, carry);
+  if (!carry) await remind(input, state, outbox, closed);
+  if (!closed()) await followUp(input, state, outbox, closed, carry);
 
-  await Promise.all(pending);
+  // A notice still waiting (quiet hours, a mail outage) is moot once the task is done or waived.
+  outbox.cancel();
+  await outbox.settle();
   await condition(allHandlersFinished);
   return state;
+}
+
+interface Sender {
+  send(kind: NotificationKind, seq: number, level: number, plannedAt: string): void;
+  settle(): Promise<void>;
+  cancel(): void;
+}
+
+/** Sends run beside the timeline, so a slow or deferred notice never delays the next deadline. */
+function sender(input: TaskInput, state: TaskState): Sender {
+  const scope = new CancellationScope();
+  const pending: Promise<void>[] = [];
+  return {
+    send: (kind, seq, level, plannedAt) => {
+      pending.push(scope.run(() => deliver(input, state, kind, seq, level, plannedAt)));
+    },
+    settle: async () => {
+      await Promise.all(pending);
+    },
+    cancel: () => scope.cancel(),
+  };
 }
 
 function initialState(input: TaskInput): TaskState {
@@ -113,15 +143,15 @@ function initialState(input: TaskInput): TaskState {
  * A task that opens late (a trigger mid-period, a backfill) does not replay every reminder it missed:
  * it sends the latest missed one at once, then keeps to the plan.
  */
-async function remind(input: TaskInput, state: TaskState, pending: Promise<void>[], closed: () => boolean): Promise<void> {
+async function remind(input: TaskInput, state: TaskState, outbox: Sender, closed: () => boolean): Promise<void> {
   const opened = openedAt(state);
   const reminders = input.occurrence.reminders;
   const missed = reminders.filter((at) => Date.parse(at) < opened);
   const last = missed[missed.length - 1];
-  if (last && Date.parse(state.dueAt) > opened) pending.push(send(input, state, 'reminder', missed.length, 0, nowIso()));
+  if (last && Date.parse(state.dueAt) > opened) outbox.send('reminder', missed.length, 0, nowIso());
   for (const at of reminders.slice(missed.length)) {
     if (await closedBefore(at, closed)) return;
-    pending.push(send(input, state, 'reminder', reminders.indexOf(at) + 1, 0, at));
+    outbox.send('reminder', reminders.indexOf(at) + 1, 0, at);
   }
   await closedBefore(state.dueAt, closed);
 }
@@ -129,7 +159,7 @@ async function remind(input: TaskInput, state: TaskState, pending: Promise<void>
 async function followUp(
   input: TaskInput,
   state: TaskState,
-  pending: Promise<void>[],
+  outbox: Sender,
   closed: () => boolean,
   carry: TaskCarry | undefined,
 ): Promise<void> {
@@ -138,7 +168,7 @@ async function followUp(
   // Follow-ups that fell before the task opened set its level; only the latest of them is sent, at once.
   let missed: { event: FollowUp; seq: number } | undefined;
   const sendMissed = () => {
-    if (missed) pending.push(send(input, state, missed.event.kind, missed.seq, missed.event.level, nowIso()));
+    if (missed) outbox.send(missed.event.kind, missed.seq, missed.event.level, nowIso());
     missed = undefined;
   };
   for (;;) {
@@ -159,7 +189,7 @@ async function followUp(
       sendMissed();
       if (await closedBefore(event.at, closed)) return;
       applyFollowUp(state, event);
-      pending.push(send(input, state, event.kind, ++seq, event.level, event.at));
+      outbox.send(event.kind, ++seq, event.level, event.at);
     }
     if (batch.length === 0) {
       sendMissed();
@@ -168,7 +198,7 @@ async function followUp(
     }
     if (workflowInfo().continueAsNewSuggested) {
       sendMissed();
-      await Promise.all(pending);
+      await outbox.settle();
       await condition(allHandlersFinished);
       await continueAsNew<typeof dutyTask>(input, { state, followUpsAfter: cursor, followUpSeq: seq });
     }
@@ -187,7 +217,7 @@ function applyFollowUp(state: TaskState, event: FollowUp): void {
   }
 }
 
-async function send(input: TaskInput, state: TaskState, kind: NotificationKind, seq: number, level: number, plannedAt: string): Promise<void> {
+async function deliver(input: TaskInput, state: TaskState, kind: NotificationKind, seq: number, level: number, plannedAt: string): Promise<void> {
   const id = notificationId(state.taskId, kind, seq);
   let records: DeliveryRecord[];
   try {
@@ -211,6 +241,7 @@ async function send(input: TaskInput, state: TaskState, kind: NotificationKind, 
       },
     });
   } catch (err) {
+    if (isCancellation(err)) return;
     records = [failedDelivery(id, kind, level, state.assignee.personId, plannedAt, err)];
   }
   state.deliveries.push(...records);

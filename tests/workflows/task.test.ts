@@ -41,7 +41,7 @@ afterEach(async () => {
 let queueSeq = 0;
 
 /** Each test gets its own task queue and worker; the planning activity builds the task exactly as a cycle would. */
-async function withTask(period: string, body: (input: TaskInput, channel: RecordingChannel) => Promise<void>): Promise<void> {
+async function withTask(period: string, body: (input: TaskInput, channel: RecordingChannel) => Promise<void>, duty = villageReport): Promise<void> {
   const taskQueue = `task-test-${++queueSeq}-${Date.now()}`;
   const channel = new RecordingChannel();
   const worker: Worker = await createDutyWorker({
@@ -57,7 +57,7 @@ async function withTask(period: string, body: (input: TaskInput, channel: Record
     // Quiet hours are judged on the test server's skipped clock, which schedules each activity attempt.
     clock: () => new Date(Context.current().info.currentAttemptScheduledTimestampMs),
   });
-  const plan = await planningActivities({ calendar, roster: () => tree }).planCycle({ duty: villageReport, period, at: new Date().toISOString() });
+  const plan = await planningActivities({ calendar, roster: () => tree }).planCycle({ duty, period, at: new Date().toISOString() });
   const input = plan.tasks[0];
   if (!input) throw new Error('no task planned');
   await worker.runUntil(async () => {
@@ -159,4 +159,26 @@ test('an administrator waives a task with a reason; nobody else can', async () =
     expect(final.waiver).toMatchObject({ by: 'p-admin', reason: '该村本月已合并报送' });
     expect(final.events.map((e) => e.action)).toEqual(['opened', 'waived']);
   });
+});
+
+test('a notice held back by quiet hours is dropped when the task is completed first', async () => {
+  const lateDeadline = { ...villageReport, dueTime: '20:00' };
+  await withTask(
+    '2027-06',
+    async (input, channel) => {
+      expect(input.occurrence.dueAt).toBe(shanghai('2027-06-15T20:00'));
+      await sleepUntil(env, '2027-06-15T20:30');
+      const s = await state(input.taskId);
+      expect(s.status).toBe('overdue');
+      expect(deliveredTo(s, 'overdue')).toEqual([]);
+
+      const handle = env.client.workflow.getHandle(input.taskId);
+      await handle.executeUpdate(completeTaskUpdate, { args: [{ by: 'p-pine-1', fields: { householdsVisited: 5 } }] });
+      const final: TaskState = await handle.result();
+      expect(final.status).toBe('done');
+      expect(final.deliveries.map((d) => d.kind)).toEqual(['reminder', 'reminder', 'reminder']);
+      expect(channel.sent.map((m) => m.subject.slice(0, 6))).toEqual(['【待办提醒】', '【待办提醒】', '【待办提醒】']);
+    },
+    lateDeadline,
+  );
 });
