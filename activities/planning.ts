@@ -46,9 +46,11 @@ export function planningActivities({ calendar, roster }: PlanningDeps) {
 
 function tasksFor(duty: Duty, occurrence: Occurrence, tree: OrgTree): TaskInput[] {
   const admins = tree.admins().map((p) => p.id);
-  const completion = occurrence.phase ? (duty.phases?.find((p) => p.id === occurrence.phase)?.completion ?? duty.completion) : duty.completion;
-  return tree.resolveAssignees(duty.assignTo).map((assignee) => ({
-    taskId: taskWorkflowId(duty.id, occurrence.period, duty.assignTo.per === 'unit' ? assignee.unitId : assignee.personId, occurrence.phase),
+  const phase = occurrence.phase ? duty.phases?.find((p) => p.id === occurrence.phase) : undefined;
+  const completion = phase?.completion ?? duty.completion;
+  const assignTo = phase?.assignTo ?? duty.assignTo;
+  return tree.resolveAssignees(assignTo).map((assignee) => ({
+    taskId: taskWorkflowId(duty.id, occurrence.period, assignTo.per === 'unit' ? assignee.unitId : assignee.personId, occurrence.phase),
     duty: { id: duty.id, title: duty.title, completion, escalation: duty.escalation, sendAt: duty.reminders.sendAt, urgent: duty.urgent ?? false },
     occurrence,
     assignee,

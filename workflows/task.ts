@@ -6,8 +6,11 @@ import {
   condition,
   isCancellation,
   continueAsNew,
+  getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -18,6 +21,7 @@ import { SA } from '../src/shared/searchAttributes';
 import type { DeliveryRecord, NotificationKind, TaskEvent, TaskInput, TaskState } from '../src/shared/task';
 import type { FollowUp } from '../src/shared/types';
 import { completeTaskUpdate, taskStateQuery, waiveTaskUpdate } from './definitions';
+import { taskClosedSignal } from './householdDefinitions';
 
 const { planFollowUps } = proxyActivities<activities.Activities>({
   startToCloseTimeout: '30 seconds',
@@ -55,6 +59,8 @@ export async function dutyTask(input: TaskInput, carry?: TaskCarry): Promise<Tas
       state.completion = { by: req.by, at: nowIso(), note: req.note?.trim() || undefined, fields };
       record(state, req.by, 'completed', req.note?.trim());
       setStatus(state, 'done');
+      // Roll-up reports read the figures from visibility listings instead of asking every task.
+      if (patched('completion-figures-memo')) upsertMemo({ figures: fields });
       return state;
     },
     {
@@ -81,7 +87,9 @@ export async function dutyTask(input: TaskInput, carry?: TaskCarry): Promise<Tas
     {
       validator: (req) => {
         refuseIfClosed(state);
-        if (!input.admins.includes(req.by)) throw ApplicationFailure.create({ type: 'NotAllowed', message: `${req.by} 不是管理员,不能免除任务` });
+        if (!input.admins.includes(req.by) && req.by !== input.parent) {
+          throw ApplicationFailure.create({ type: 'NotAllowed', message: `${req.by} 不是管理员,不能免除任务` });
+        }
         if (!req.reason?.trim()) throw ApplicationFailure.create({ type: 'InvalidWaiver', message: '免除任务必须填写原因(--reason)' });
       },
     },
@@ -89,12 +97,28 @@ export async function dutyTask(input: TaskInput, carry?: TaskCarry): Promise<Tas
 
   if (!carry) await remind(input, state, outbox, closed);
   if (!closed()) await followUp(input, state, outbox, closed, carry);
+  if (input.parent) await tellParent(input.parent, state);
 
   // A notice still waiting (quiet hours, a mail outage) is moot once the task is done or waived.
   outbox.cancel();
   await outbox.settle();
   await condition(allHandlersFinished);
   return state;
+}
+
+/** A programme or lifecycle waits on its tasks; one that has already finished needs no news, so a failed signal is dropped. */
+async function tellParent(parent: string, state: TaskState): Promise<void> {
+  const c = state.completion;
+  const w = state.waiver;
+  const event = c
+    ? { taskId: state.taskId, status: 'done' as const, at: c.at, by: c.by, fields: c.fields, note: c.note }
+    : { taskId: state.taskId, status: 'waived' as const, at: w?.at ?? nowIso(), by: w?.by ?? 'system', reason: w?.reason };
+  try {
+    await getExternalWorkflowHandle(parent).signal(taskClosedSignal, event);
+  } catch (err) {
+    // The parent is gone (finished or terminated); the task's own record still holds everything.
+    if (isCancellation(err)) throw err;
+  }
 }
 
 interface Sender {

@@ -14,6 +14,7 @@ import type {
   Role,
   SeasonWindow,
   ShiftPolicy,
+  Target,
   UnitKind,
 } from '../shared/types';
 import {
@@ -27,6 +28,7 @@ import {
   positiveInt,
   solarTerm,
   text,
+  unlessMissing,
   workingHoursTime,
 } from './primitives';
 
@@ -201,15 +203,36 @@ export const completionFieldSchema = z
     }
   }) satisfies z.ZodType<CompletionField>;
 
+const completionRuleSchema = z.strictObject({
+  field: camelKey,
+  op: enumOf(['<=', '<', '>=', '>'], '比较符'),
+  other: camelKey,
+});
+
 export const completionSchema = z
   .strictObject({
     note: enumOf(['optional', 'required'], '说明要求').default('optional'),
     fields: z.array(completionFieldSchema).default(() => []),
+    rules: z.array(completionRuleSchema).optional(),
   })
   .superRefine((c, ctx) => {
     for (const { index, first } of duplicates(c.fields, (f) => f.key)) {
       ctx.addIssue({ code: 'custom', path: ['fields', index, 'key'], message: `字段名重复 (与 fields[${first}] 相同)` });
     }
+    // A rule compares two figures of the same kind; anything else could never be checked.
+    const kind = (key: string) => {
+      const type = c.fields.find((f) => f.key === key)?.type;
+      return type === 'integer' || type === 'number' ? 'number' : type;
+    };
+    (c.rules ?? []).forEach((rule, i) => {
+      for (const side of ['field', 'other'] as const) {
+        const k = kind(rule[side]);
+        if (k === undefined) ctx.addIssue({ code: 'custom', path: ['rules', i, side], input: rule[side], message: '规则引用了未定义的字段' });
+        else if (k !== 'number' && k !== 'date') ctx.addIssue({ code: 'custom', path: ['rules', i, side], input: rule[side], message: '只能比较数字或日期字段' });
+      }
+      if (rule.field === rule.other) ctx.addIssue({ code: 'custom', path: ['rules', i, 'other'], message: '不能与自身比较' });
+      else if (kind(rule.field) !== kind(rule.other)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'other'], message: '比较的两个字段类型不同' });
+    });
   }) satisfies z.ZodType<CompletionSpec>;
 
 const DEFAULT_COMPLETION = (): CompletionSpec => ({ note: 'optional', fields: [] });
@@ -219,7 +242,16 @@ export const phaseSchema = z.strictObject({
   title: text,
   deadline: deadlineSchema,
   completion: completionSchema.optional(),
+  assignTo: assignmentSchema.optional(),
 }) satisfies z.ZodType<Phase>;
+
+const targetSchema = z.strictObject({
+  tag: kebabId,
+  label: text,
+  field: camelKey,
+  atLeast: z.number({ error: unlessMissing('必须是数字') }),
+  share: z.number({ error: unlessMissing('必须是 0–1 之间的比例') }).gt(0, '必须大于 0').max(1, '不能大于 1'),
+}) satisfies z.ZodType<Target>;
 
 const KIND_NAMES: Record<Recurrence['kind'], string> = {
   monthly: '按月',
@@ -269,8 +301,15 @@ export const dutySchema = z
     completion: completionSchema.default(DEFAULT_COMPLETION),
     phases: z.array(phaseSchema).min(1, '至少需要一个阶段').optional(),
     urgent: z.boolean().optional(),
+    targets: z.array(targetSchema).min(1).optional(),
   })
   .superRefine((d, ctx) => {
+    (d.targets ?? []).forEach((t, i) => {
+      const type = d.completion.fields.find((f) => f.key === t.field)?.type;
+      if (type !== 'integer' && type !== 'number') {
+        ctx.addIssue({ code: 'custom', path: ['targets', i, 'field'], input: t.field, message: '目标必须指向本职责 completion 中的数字字段' });
+      }
+    });
     const limit = maxDay(d.recurrence);
     const checkDay = (rule: DeadlineRule | undefined, path: (string | number)[]) => {
       if (rule !== undefined && 'day' in rule && rule.day > limit) {
@@ -306,10 +345,11 @@ export const dutySchema = z
     }
   })
   .transform((d): Duty => {
-    const { deadline, phases, urgent, ...rest } = d;
+    const { deadline, phases, urgent, targets, ...rest } = d;
     const duty: Duty = { ...rest, deadline: deadline ?? phases?.[phases.length - 1]?.deadline ?? { endOfPeriod: true } };
     if (phases !== undefined) duty.phases = phases;
     if (urgent !== undefined) duty.urgent = urgent;
+    if (targets !== undefined) duty.targets = targets;
     return duty;
   }) satisfies z.ZodType<Duty>;
 

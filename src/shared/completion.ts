@@ -1,4 +1,4 @@
-import type { CompletionField, CompletionSpec } from './types';
+import type { CompletionField, CompletionRule, CompletionSpec } from './types';
 
 export type FieldValue = string | number | boolean;
 export type RawFieldValue = string | number | boolean;
@@ -70,5 +70,28 @@ export function checkCompletion(
     else fields[field.key] = typed;
   }
   if (spec.note === 'required' && !note?.trim()) problems.push({ field: 'note', message: '本职责完成时必须填写说明(note)' });
+  problems.push(...checkRules(spec, fields));
   return { fields, problems };
+}
+
+const RULE_TEXT: Record<CompletionRule['op'], { holds: (a: number, b: number) => boolean; refusal: string }> = {
+  '<=': { holds: (a, b) => a <= b, refusal: '不能大于' },
+  '<': { holds: (a, b) => a < b, refusal: '必须小于' },
+  '>=': { holds: (a, b) => a >= b, refusal: '不能小于' },
+  '>': { holds: (a, b) => a > b, refusal: '必须大于' },
+};
+
+/** Figures that are each valid but cannot all be true at once (more households cleared than screened). Skipped when a side is absent. */
+function checkRules(spec: CompletionSpec, fields: Record<string, FieldValue>): CompletionProblem[] {
+  const label = (key: string) => `${spec.fields.find((f) => f.key === key)?.label ?? key}(${key})`;
+  return (spec.rules ?? []).flatMap((rule) => {
+    const a = fields[rule.field];
+    const b = fields[rule.other];
+    if (a === undefined || b === undefined) return [];
+    // Dates compare as YYYY-MM-DD strings; numbers as numbers.
+    const [x, y] = typeof a === 'string' && typeof b === 'string' ? [a.localeCompare(b), 0] : [Number(a), Number(b)];
+    const { holds, refusal } = RULE_TEXT[rule.op];
+    if (holds(x, y)) return [];
+    return [{ field: rule.field, message: `${label(rule.field)}=${String(a)} ${refusal} ${label(rule.other)}=${String(b)}` }];
+  });
 }

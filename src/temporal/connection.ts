@@ -1,6 +1,7 @@
 import { Client, Connection, LOCAL_TARGET, type ClientOptions, type Metadata, type TLSConfig } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { TemporalUnreachableError } from '../errors';
+import { dutyDataConverter } from './payloadCodec';
 
 export interface ConnectionConfig {
   address: string;
@@ -66,6 +67,8 @@ export async function connectClient(
   config: ConnectionConfig = loadConnectionConfig(),
   clientOptions: Omit<ClientOptions, 'connection' | 'namespace'> = {},
 ): Promise<{ connection: Connection; client: Client }> {
+  // Every client reads and writes through the payload codec, so household data is never sent in plain text.
+  const dataConverter = clientOptions.dataConverter ?? dutyDataConverter();
   // lazy + explicit close: a failed Connection.connect leaves its gRPC channel open and the CLI would not exit.
   const connection = Connection.lazy({ ...toConnectionOptions(config), connectTimeout: 10_000 });
   try {
@@ -78,7 +81,7 @@ export async function connectClient(
       { cause: err },
     );
   }
-  return { connection, client: new Client({ ...clientOptions, connection, namespace: config.namespace }) };
+  return { connection, client: new Client({ ...clientOptions, dataConverter, connection, namespace: config.namespace }) };
 }
 
 function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {

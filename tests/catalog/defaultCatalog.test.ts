@@ -99,6 +99,7 @@ describe('the default catalog', () => {
       ['visited', 'boolean'],
       ['incomeStable', 'boolean'],
       ['guaranteesHold', 'boolean'],
+      ['riskReturned', 'boolean'],
     ]);
   });
 
