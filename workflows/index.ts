@@ -1,2 +1,6 @@
 export { dutyTask } from './task';
 export { dutyCycle } from './dutyCycle';
+export { dailyDigest, personDigest } from './digest';
+export { household } from './household';
+export { revisitProgramme } from './revisitProgramme';
+export { monitoringLifecycle } from './monitoringLifecycle';

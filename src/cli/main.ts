@@ -1,6 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { accessCommands } from './commands/access';
 import { catalogCommands } from './commands/catalog';
+import { feedCommands } from './commands/feed';
+import { householdCommands } from './commands/household';
 import { reportCommands } from './commands/report';
+import { rollupCommands } from './commands/rollups';
 import { scheduleCommands } from './commands/schedules';
 import { taskCommands } from './commands/tasks';
 import { CliContext } from './context';
@@ -16,6 +20,10 @@ export function buildProgram(ctx: CliContext): Command {
   scheduleCommands(program, ctx);
   taskCommands(program, ctx);
   reportCommands(program, ctx);
+  feedCommands(program, ctx);
+  accessCommands(program, ctx);
+  householdCommands(program, ctx);
+  rollupCommands(program, ctx);
   return program;
 }
 

@@ -1,11 +1,12 @@
-import type { ChannelName } from '../shared/types';
+import type { ChannelName, UnitRobots } from '../shared/types';
 
 export interface OutgoingMessage {
   /** Deterministic: task, kind and sequence number, plus the recipient. Used as the mail Message-ID. */
   id: string;
   notificationId: string;
   personId: string;
-  to: { name: string; email?: string; chatId?: string };
+  /** `mobile` is personal data: channels use it for @-mentions and never log it. `robots` holds env var names only. */
+  to: { name: string; email?: string; chatId?: string; mobile?: string; robots?: UnitRobots };
   subject: string;
   text: string;
 }
@@ -19,6 +20,8 @@ export interface NotificationChannel {
   readonly name: ChannelName;
   /** Throws on a transient failure so the caller's retry policy applies. */
   send(message: OutgoingMessage): Promise<ChannelResult>;
+  /** False when this channel has no way to reach the recipient (no robot, secret unset); routing then falls back. */
+  reaches?(to: OutgoingMessage['to']): boolean;
 }
 
 /** Ids hold `:` and `/`; file names and Message-IDs get a form with neither. */

@@ -7,7 +7,7 @@ export type ReportFormat = 'table' | 'json' | 'csv';
 export const REPORT_FORMATS: ReportFormat[] = ['table', 'json', 'csv'];
 
 const LEVELS = ['未督办', '一级督办', '二级督办', '三级督办'];
-const levelName = (n: number) => LEVELS[n] ?? `${n}级督办`;
+export const levelName = (n: number): string => LEVELS[n] ?? `${n}级督办`;
 
 const CSV_HEADER = ['乡镇/街道', '单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别', '任务编号'];
 

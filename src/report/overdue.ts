@@ -53,7 +53,7 @@ export function overdueFilter(unitId: string | undefined, asOf: Date): TaskFilte
   return { unit: unitId, statuses: ['open', 'overdue'], dueBefore: asOf };
 }
 
-function row(task: TaskSummary, tree: OrgTree, asOf: Date): OverdueRow {
+export function row(task: TaskSummary, tree: OrgTree, asOf: Date): OverdueRow {
   const asOfDay = DateTime.fromJSDate(asOf, { zone: ZONE }).startOf('day');
   const dueDay = DateTime.fromISO(task.dueOn || task.dueAt.toISOString(), { zone: ZONE }).startOf('day');
   return {
@@ -91,10 +91,14 @@ export function groupRows(rows: OverdueRow[], tree: OrgTree): TownshipGroup[] {
   return groups;
 }
 
-export async function overdueReport(client: Client, tree: OrgTree, opts: { unitId?: string; asOf?: string }): Promise<OverdueReport> {
+export async function overdueReport(
+  client: Client,
+  tree: OrgTree,
+  opts: { unitId?: string; asOf?: string; dutyId?: string; period?: string },
+): Promise<OverdueReport> {
   const scope = opts.unitId ? tree.unit(opts.unitId) : undefined;
   const asOf = asOfInstant(opts.asOf);
-  const filter = overdueFilter(opts.unitId, asOf);
+  const filter: TaskFilter = { ...overdueFilter(opts.unitId, asOf), dutyId: opts.dutyId, period: opts.period };
   const tasks = await listTasks(client, filter);
   const rows = tasks.map((t) => row(t, tree, asOf));
   return {

@@ -1,6 +1,7 @@
 import type { Person, Unit, UnitKind } from '../shared/types';
 import { duplicates } from '../catalog/primitives';
 import type { PathIssue } from '../catalog/yamlSource';
+import { checkRobotChannels } from './robotIntegrity';
 
 /**
  * Rules between roster entries. Entries that failed their own schema are `undefined` here; their raw ids still
@@ -28,7 +29,7 @@ const PARENT_KIND: Record<Exclude<UnitKind, 'bureau'>, UnitKind> = {
 };
 
 export function checkRosterIntegrity(entries: RosterEntries): PathIssue[] {
-  return [...checkIds(entries), ...checkBureau(entries), ...checkParents(entries), ...checkCycles(entries), ...checkPeople(entries)];
+  return [...checkIds(entries), ...checkBureau(entries), ...checkParents(entries), ...checkCycles(entries), ...checkPeople(entries), ...checkRobotChannels(entries)];
 }
 
 function checkIds({ rawUnitIds, rawPersonIds }: RosterEntries): PathIssue[] {

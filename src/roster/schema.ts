@@ -1,11 +1,14 @@
 import { z } from 'zod';
-import type { ChannelName, Person, Unit } from '../shared/types';
+import type { ChannelName, Delivery, Person, Unit } from '../shared/types';
 import { ROLES, roleSchema, unitKindSchema } from '../catalog/schema';
 import { duplicates, enumOf, kebabId, text, unlessMissing } from '../catalog/primitives';
+import { robotsSchema } from './robotsSchema';
 
 /** Schema of `roster.yaml`. Relations between entries (parents, supervisors, …) are checked in integrity.ts. */
 
-const CHANNELS = ['email', 'outbox'] as const satisfies readonly ChannelName[];
+const CHANNELS = ['email', 'outbox', 'wecom', 'dingtalk'] as const satisfies readonly ChannelName[];
+const DELIVERIES = ['per-task', 'digest'] as const satisfies readonly Delivery[];
+const MOBILE = /^1\d{10}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export const unitSchema = z.strictObject({
@@ -15,6 +18,7 @@ export const unitSchema = z.strictObject({
   parent: kebabId.optional(),
   supervisors: z.array(kebabId).default(() => []),
   tags: z.array(kebabId).default(() => []),
+  robots: robotsSchema.optional(),
 }) satisfies z.ZodType<Unit>;
 
 export const personSchema = z
@@ -26,6 +30,8 @@ export const personSchema = z
     email: z.string({ error: unlessMissing('必须是文本') }).regex(EMAIL, '邮箱格式不正确').optional(),
     chatId: z.string({ error: unlessMissing('必须是文本 (纯数字请加引号)') }).min(1, '不能为空').optional(),
     channel: enumOf(CHANNELS, '通知渠道').optional(),
+    mobile: z.string({ error: unlessMissing('必须是文本 (手机号请加引号)') }).regex(MOBILE, '手机号必须是 1 开头的 11 位数字').optional(),
+    delivery: enumOf(DELIVERIES, '提醒方式').optional(),
   })
   .superRefine((p, ctx) => {
     for (const { index } of duplicates(p.roles, (r) => r)) {

@@ -3,6 +3,7 @@ import { SA } from '../shared/searchAttributes';
 import { CYCLE_WORKFLOW_TYPE, cycleWorkflowId, SCHEDULE_PREFIX, scheduleId } from '../shared/ids';
 import type { Duty, ScheduledRecurrence } from '../shared/types';
 import type { dutyCycle } from '../../workflows/dutyCycle';
+import { ensureDigestSchedule } from '../notify/digestSchedule';
 import { fingerprint, scheduleSpecFor } from './spec';
 
 export const OWNER = 'duty-engine';
@@ -100,4 +101,6 @@ export async function applySchedules(client: Client, duties: Duty[], taskQueue: 
       });
     }
   }
+  // Not a duty, so not in the plan: the digest schedule is kept in step on every apply.
+  await ensureDigestSchedule(client, { taskQueue });
 }

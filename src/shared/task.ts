@@ -25,6 +25,8 @@ export interface TaskInput {
   /** Ids resolved from the roster when the task opened: who may complete (unit members, admins) and waive (admins). */
   completers: string[];
   admins: string[];
+  /** A workflow (revisit programme, monitoring lifecycle) told by signal when this task closes; it may also waive it. */
+  parent?: string;
 }
 
 export type NotificationKind = 'reminder' | FollowUpKind;
@@ -35,7 +37,8 @@ export interface DeliveryRecord {
   level: number;
   personId: string;
   channel: ChannelName | 'none';
-  result: 'sent' | 'failed' | 'no-contact';
+  /** `digest`: not sent on its own, the assignee's daily digest lists the task instead. */
+  result: 'sent' | 'failed' | 'no-contact' | 'digest';
   plannedAt: IsoInstant;
   sentAt: IsoInstant;
   detail?: string;

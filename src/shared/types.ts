@@ -67,9 +67,17 @@ export interface CompletionField {
   unit?: string;
 }
 
+/** A cross-field rule on a completion, e.g. `riskCleared <= householdsScreened`; both fields numeric, or both dates. */
+export interface CompletionRule {
+  field: string;
+  op: '<=' | '<' | '>=' | '>';
+  other: string;
+}
+
 export interface CompletionSpec {
   note: 'optional' | 'required';
   fields: CompletionField[];
+  rules?: CompletionRule[];
 }
 
 export type UnitKind = 'bureau' | 'township' | 'village' | 'department';
@@ -91,6 +99,17 @@ export interface Phase {
   title: string;
   deadline: DeadlineRule;
   completion?: CompletionSpec;
+  /** Who owns this phase when it differs from the duty (triggered duties: the level above the household's village). */
+  assignTo?: Assignment;
+}
+
+/** A yearly target read from completions: `share` of the units tagged `tag` reach `atLeast` in `field`. */
+export interface Target {
+  tag: string;
+  label: string;
+  field: string;
+  atLeast: number;
+  share: number;
 }
 
 export interface Duty {
@@ -112,6 +131,7 @@ export interface Duty {
   phases?: Phase[];
   /** Urgent duties may notify outside working hours. */
   urgent?: boolean;
+  targets?: Target[];
 }
 
 export interface Unit {
@@ -121,9 +141,20 @@ export interface Unit {
   parent?: string;
   supervisors: string[];
   tags: string[];
+  /** Chat-group robots for the unit and, unless they have their own, the units under it. */
+  robots?: UnitRobots;
 }
 
-export type ChannelName = 'email' | 'outbox';
+/** Names of environment variables holding the webhook (URL or key) and signing secret, never the secrets themselves. */
+export interface UnitRobots {
+  wecom?: { webhookEnv: string };
+  dingtalk?: { webhookEnv: string; secretEnv?: string };
+}
+
+export type ChannelName = 'email' | 'outbox' | 'wecom' | 'dingtalk';
+
+/** One message per task and notice, or one daily digest of all due-soon and overdue tasks. */
+export type Delivery = 'per-task' | 'digest';
 
 export interface Person {
   id: string;
@@ -133,6 +164,9 @@ export interface Person {
   email?: string;
   chatId?: string;
   channel?: ChannelName;
+  /** Personal data: used only for chat @-mentions, never logged. */
+  mobile?: string;
+  delivery?: Delivery;
 }
 
 export interface Roster {

@@ -51,7 +51,7 @@ export function taskQuery(filter: TaskFilter): string {
   return parts.join(' AND ');
 }
 
-function summarize(info: WorkflowExecutionInfo): TaskSummary {
+export function summarize(info: WorkflowExecutionInfo): TaskSummary {
   const sa = info.typedSearchAttributes;
   const memo = (info.memo ?? {}) as { dutyTitle?: string; phaseTitle?: string; dueOn?: string };
   const dueAt = sa.get(SA.dueAt) ?? new Date(0);

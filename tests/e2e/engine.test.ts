@@ -44,7 +44,7 @@ beforeAll(async () => {
     loadCatalog(settings().catalogDir),
   ]);
   tree = new OrgTree(catalog.roster);
-  Object.assign(process.env, { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, DUTY_TASK_QUEUE: taskQueue });
+  Object.assign(process.env, { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, DUTY_TASK_QUEUE: taskQueue, DUTY_DATA_DIR: tmp });
   connection = await Connection.connect({ address: server.address });
   client = new Client({ connection, namespace: server.namespace });
   nativeConnection = await NativeConnection.connect({ address: server.address });

@@ -138,7 +138,7 @@ const cases: Case[] = [
     yaml: replaceLine(ROSTER_YAML, 19, '  - { id: p-lead, name: 领导乙, unit: bureau, roles: [supervisor], channel: sms }'),
     path: 'people[1].channel',
     line: 19,
-    message: '通知渠道必须是 email / outbox 之一',
+    message: '通知渠道必须是 email / outbox / wecom / dingtalk 之一',
   },
   {
     name: 'email channel without an address',

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { DateTime } from 'luxon';
-import { previewDuty, WorkCalendar } from '../../calendar';
-import { applySchedules, planSchedules, type PlannedChange } from '../../schedules/reconcile';
+import type { PlannedChange } from '../../schedules/reconcile';
+import { cliActor } from '../../services/context';
+import { applyCatalog, planCatalog, previewOccurrences } from '../../services/duties';
 import type { Occurrence } from '../../shared/types';
 import { print, type CliContext } from '../context';
 import { localDate } from '../options';
@@ -44,24 +45,17 @@ export function catalogCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--to <date>', '结束日期 YYYY-MM-DD', localDate)
     .option('--json', '输出 JSON')
     .action(async (dutyId: string, opts: { from: string; to: string; json?: boolean }) => {
-      const duty = await ctx.duty(dutyId);
-      const occurrences = previewDuty(duty, opts.from, opts.to, WorkCalendar.load());
+      const { duty, occurrences } = await previewOccurrences(ctx, dutyId, opts.from, opts.to);
       if (opts.json) return print(JSON.stringify(occurrences, null, 2));
       print(`${duty.title}(${duty.id},依据 ${duty.source})  ${opts.from} 至 ${opts.to} 共 ${occurrences.length} 个截止日期`);
       print(previewTable(occurrences));
     });
 
-  const plan = async (dir: string | undefined) => {
-    const catalog = await ctx.catalog(dir);
-    const client = await ctx.temporal();
-    return { catalog, client, changes: await planSchedules(client, catalog.duties, ctx.settings.taskQueue) };
-  };
-
   program
     .command('plan [catalogDir]')
     .description('显示 apply 将做的变更,不做任何修改')
     .action(async (dir?: string) => {
-      print(changesText((await plan(dir)).changes));
+      print(changesText((await planCatalog(ctx, dir)).changes));
     });
 
   program
@@ -69,8 +63,7 @@ export function catalogCommands(program: Command, ctx: CliContext): void {
     .description('把职责目录同步为 Temporal 计划(Schedule),只改动本系统创建的计划')
     .option('--dry-run', '只显示变更')
     .action(async (dir: string | undefined, opts: { dryRun?: boolean }) => {
-      const { catalog, client, changes } = await plan(dir);
-      if (!opts.dryRun) await applySchedules(client, catalog.duties, ctx.settings.taskQueue, changes);
+      const { changes } = await applyCatalog(ctx, cliActor(), dir, Boolean(opts.dryRun));
       print(`${opts.dryRun ? '(试运行,未做修改)\n' : ''}${changesText(changes)}`);
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatReport, REPORT_FORMATS, type ReportFormat } from '../../report/format';
-import { overdueReport } from '../../report/overdue';
+import { OPERATOR } from '../../auth/policy';
+import { overdueFor } from '../../services/reports';
 import { print, type CliContext } from '../context';
 import { localDate, oneOf } from '../options';
 
@@ -13,8 +14,6 @@ export function reportCommands(program: Command, ctx: CliContext): void {
     .option('--as-of <date>', '截至日期 YYYY-MM-DD(默认现在)', localDate)
     .option('--format <format>', 'table|json|csv', oneOf(REPORT_FORMATS), 'table' as ReportFormat)
     .action(async (opts: { unit?: string; asOf?: string; format: ReportFormat }) => {
-      const tree = await ctx.tree();
-      if (opts.unit) tree.unit(opts.unit);
-      print(formatReport(await overdueReport(await ctx.temporal(), tree, { unitId: opts.unit, asOf: opts.asOf }), opts.format));
+      print(formatReport(await overdueFor(ctx, OPERATOR, { unitId: opts.unit, asOf: opts.asOf }), opts.format));
     });
 }

@@ -1,12 +1,12 @@
-import { WorkflowExecutionStatusName } from '@temporalio/client';
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { DateTime } from 'luxon';
 import type { OrgTree } from '../../roster/orgTree';
 import type { TaskState } from '../../shared/task';
 import type { TaskStatus } from '../../shared/searchAttributes';
-import { listTasks, TASK_STATUSES } from '../../tasks/query';
-import { completeTaskUpdate, taskStateQuery, waiveTaskUpdate } from '../../../workflows/definitions';
+import { TASK_STATUSES } from '../../tasks/query';
+import { OPERATOR } from '../../auth/policy';
+import { completeTask, findTasks, showTask, waiveTask } from '../../services/tasks';
 import { print, type CliContext } from '../context';
 import { collectField, oneOf } from '../options';
 
@@ -53,9 +53,7 @@ export function taskCommands(program: Command, ctx: CliContext): void {
     .option('--json', '输出 JSON')
     .action(async (opts: { assignee?: string; unit?: string; duty?: string; period?: string; status?: TaskStatus; json?: boolean }) => {
       const tree = await ctx.tree();
-      if (opts.unit) tree.unit(opts.unit);
-      if (opts.assignee) tree.person(opts.assignee);
-      const tasks = await listTasks(await ctx.temporal(), {
+      const tasks = await findTasks(ctx, OPERATOR, {
         assignee: opts.assignee,
         unit: opts.unit,
         dutyId: opts.duty,
@@ -76,9 +74,7 @@ export function taskCommands(program: Command, ctx: CliContext): void {
     .description('查看任务详情:状态、经过、通知记录')
     .option('--json', '输出 JSON')
     .action(async (taskId: string, opts: { json?: boolean }) => {
-      const handle = (await ctx.temporal()).workflow.getHandle(taskId);
-      const { status } = await handle.describe();
-      const state: TaskState = status.name === ('RUNNING' satisfies WorkflowExecutionStatusName) ? await handle.query(taskStateQuery) : await handle.result();
+      const state: TaskState = await showTask(ctx, OPERATOR, taskId);
       print(opts.json ? JSON.stringify(state, null, 2) : describeTask(state, await ctx.tree()));
     });
 
@@ -89,8 +85,7 @@ export function taskCommands(program: Command, ctx: CliContext): void {
     .option('--note <text>', '情况说明')
     .option('--field <key=value>', '数据项,可重复', collectField)
     .action(async (taskId: string, opts: { by: string; note?: string; field?: Record<string, string> }) => {
-      const handle = (await ctx.temporal()).workflow.getHandle(taskId);
-      const state = await handle.executeUpdate(completeTaskUpdate, { args: [{ by: opts.by, note: opts.note, fields: opts.field ?? {} }] });
+      const state = await completeTask(ctx, OPERATOR, { id: opts.by, via: 'cli' }, taskId, { by: opts.by, note: opts.note, fields: opts.field ?? {} });
       print(`已完成: ${state.taskId}(${state.dutyTitle} ${state.period})`);
     });
 
@@ -100,8 +95,7 @@ export function taskCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--by <adminId>', '管理员编号')
     .requiredOption('--reason <text>', '免除原因')
     .action(async (taskId: string, opts: { by: string; reason: string }) => {
-      const handle = (await ctx.temporal()).workflow.getHandle(taskId);
-      const state = await handle.executeUpdate(waiveTaskUpdate, { args: [{ by: opts.by, reason: opts.reason }] });
+      const state = await waiveTask(ctx, OPERATOR, { id: opts.by, via: 'cli' }, taskId, { by: opts.by, reason: opts.reason });
       print(`已免除: ${state.taskId}。原因: ${opts.reason}`);
     });
 }

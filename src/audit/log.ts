@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { DateTime } from 'luxon';
+import { AppendLog } from '../store/appendLog';
+
+export const AUDIT_ACTIONS = [
+  'task.complete',
+  'task.waive',
+  'duty.pause',
+  'duty.resume',
+  'duty.trigger',
+  'duty.backfill',
+  'catalog.apply',
+  'account.create-admin',
+  'account.set-password',
+  'token.create',
+  'token.revoke',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Chinese names for pages and `duty audit`. */
+export const AUDIT_ACTION_NAMES: Record<AuditAction, string> = {
+  'task.complete': '完成任务',
+  'task.waive': '免除任务',
+  'duty.pause': '暂停职责',
+  'duty.resume': '恢复职责',
+  'duty.trigger': '立即触发',
+  'duty.backfill': '补生成周期',
+  'catalog.apply': '应用职责目录',
+  'account.create-admin': '创建管理员账号',
+  'account.set-password': '设置密码',
+  'token.create': '创建访问令牌',
+  'token.revoke': '吊销访问令牌',
+};
+
+/** Who made a change and through which door; `id` is a roster person id or `cli:<os user>`. */
+export interface Actor {
+  id: string;
+  via: 'cli' | 'http';
+}
+
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  via: Actor['via'];
+  action: AuditAction;
+  /** A task, duty, person or token id. */
+  target: string;
+  /** The unit the change concerns, so jurisdiction and the unit filter apply; absent for county-wide changes. */
+  unitId?: string;
+  /** Figures, reasons and counts; never passwords, tokens or free text that may name a household. */
+  detail?: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  /** Keeps entries whose unit passes; entries without a unit are kept only when this is absent. */
+  unit?: (unitId: string) => boolean;
+  /** Local dates (Asia/Shanghai), inclusive. */
+  from?: string;
+  to?: string;
+  action?: AuditAction;
+  actor?: string;
+  target?: string;
+}
+
+const ZONE = 'Asia/Shanghai';
+
+/** The audit trail: one fsync'd JSON line per change, written by the CLI and the HTTP server alike. */
+export class AuditLog {
+  private readonly log: AppendLog<AuditEntry>;
+
+  constructor(readonly file: string) {
+    this.log = new AppendLog<AuditEntry>(file);
+  }
+
+  static inDataDir(dataDir: string): AuditLog {
+    return new AuditLog(path.join(dataDir, 'audit.jsonl'));
+  }
+
+  record(entry: Omit<AuditEntry, 'at'>, at = new Date()): AuditEntry {
+    const full: AuditEntry = { at: at.toISOString(), ...entry };
+    this.log.append(full);
+    return full;
+  }
+
+  /** Newest first. */
+  list(filter: AuditFilter = {}): AuditEntry[] {
+    const from = filter.from ? DateTime.fromISO(filter.from, { zone: ZONE }).startOf('day').toMillis() : -Infinity;
+    const to = filter.to ? DateTime.fromISO(filter.to, { zone: ZONE }).endOf('day').toMillis() : Infinity;
+    return this.log
+      .readAll()
+      .filter((e) => {
+        const t = Date.parse(e.at);
+        if (t < from || t > to) return false;
+        if (filter.action && e.action !== filter.action) return false;
+        if (filter.actor && e.actor !== filter.actor) return false;
+        if (filter.target && e.target !== filter.target) return false;
+        if (filter.unit) return e.unitId !== undefined && filter.unit(e.unitId);
+        return true;
+      })
+      .reverse();
+  }
+}

@@ -1,0 +1,128 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import path from 'node:path';
+import bcrypt from 'bcryptjs';
+import { UsageError } from '../errors';
+import { JsonFile } from '../store/jsonFile';
+
+export const MIN_PASSWORD_LENGTH = 8;
+const MAX_PASSWORD_BYTES = 72; // bcrypt ignores everything after 72 bytes; refusing is clearer than truncating.
+
+export interface AccountRecord {
+  personId: string;
+  passwordHash: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TokenRecord {
+  id: string;
+  personId: string;
+  label: string;
+  /** SHA-256 of the secret: a token is random enough that a slow hash adds nothing. */
+  secretHash: string;
+  createdAt: string;
+  revokedAt?: string;
+}
+
+interface AccountsDoc {
+  accounts: Record<string, AccountRecord>;
+  tokens: TokenRecord[];
+}
+
+export function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`密码(password)至少 ${MIN_PASSWORD_LENGTH} 位`);
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) throw new UsageError(`密码(password)最长 ${MAX_PASSWORD_BYTES} 字节`);
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+const TOKEN_PREFIX = 'dt';
+const TOKEN_SHAPE = /^dt_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
+
+/**
+ * Accounts (bcrypt password hashes) and bearer tokens, in `<dataDir>/auth/accounts.json`. The file is re-read on
+ * every check so that `duty user …` run beside a live server takes effect at once.
+ */
+export class AccountStore {
+  private readonly doc: JsonFile<AccountsDoc>;
+  /** Compared against when the account does not exist, so a wrong id costs as long as a wrong password. */
+  private dummyHash?: Promise<string>;
+
+  constructor(
+    dataDir: string,
+    private readonly bcryptCost = 11,
+  ) {
+    this.doc = new JsonFile<AccountsDoc>(path.join(dataDir, 'auth', 'accounts.json'), () => ({ accounts: {}, tokens: [] }));
+  }
+
+  get(personId: string): AccountRecord | undefined {
+    return this.doc.read().accounts[personId];
+  }
+
+  list(): AccountRecord[] {
+    return Object.values(this.doc.read().accounts).sort((a, b) => a.personId.localeCompare(b.personId));
+  }
+
+  async setPassword(personId: string, password: string, now = new Date()): Promise<{ created: boolean }> {
+    checkPassword(password);
+    const passwordHash = await bcrypt.hash(password, this.bcryptCost);
+    let created = false;
+    this.doc.update((d) => {
+      const existing = d.accounts[personId];
+      created = !existing;
+      const at = now.toISOString();
+      d.accounts[personId] = { personId, passwordHash, createdAt: existing?.createdAt ?? at, updatedAt: at };
+      return d;
+    });
+    return { created };
+  }
+
+  async verify(personId: string, password: string): Promise<boolean> {
+    const account = this.get(personId);
+    if (!account) {
+      this.dummyHash ??= bcrypt.hash('not-a-password', this.bcryptCost);
+      await bcrypt.compare(password, await this.dummyHash);
+      return false;
+    }
+    return bcrypt.compare(password, account.passwordHash);
+  }
+
+  /** Returns the whole token once; only its hash is kept. */
+  createToken(personId: string, label: string, now = new Date()): { id: string; token: string } {
+    const id = randomBytes(6).toString('hex');
+    const secret = randomBytes(32).toString('base64url');
+    this.doc.update((d) => {
+      d.tokens.push({ id, personId, label, secretHash: sha256(secret), createdAt: now.toISOString() });
+      return d;
+    });
+    return { id, token: `${TOKEN_PREFIX}_${id}_${secret}` };
+  }
+
+  tokens(): TokenRecord[] {
+    return this.doc.read().tokens;
+  }
+
+  revokeToken(id: string, now = new Date()): TokenRecord | undefined {
+    let found: TokenRecord | undefined;
+    this.doc.update((d) => {
+      found = d.tokens.find((t) => t.id === id && !t.revokedAt);
+      if (found) found.revokedAt = now.toISOString();
+      return d;
+    });
+    return found;
+  }
+
+  /** The person a bearer token stands for, if it is known and not revoked. */
+  resolveToken(token: string): string | undefined {
+    // The secret is base64url, which may itself contain "_", so the shape is matched as a whole.
+    const [, id, secret] = TOKEN_SHAPE.exec(token) ?? [];
+    if (!id || !secret) return undefined;
+    const record = this.doc.read().tokens.find((t) => t.id === id);
+    if (!record || record.revokedAt) return undefined;
+    const a = Buffer.from(sha256(secret), 'hex');
+    const b = Buffer.from(record.secretHash, 'hex');
+    return a.length === b.length && timingSafeEqual(a, b) ? record.personId : undefined;
+  }
+}

@@ -1,0 +1,56 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { Principal } from '../../auth/principal';
+import { formatReport } from '../../report/format';
+import type { OverdueReport } from '../../report/overdue';
+import { reportXlsx } from '../../report/xlsx';
+import { auditFor } from '../../services/audit';
+import { overdueFor } from '../../services/reports';
+import type { HttpDeps } from '../types';
+import { AuditEntrySchema, AuditQuery, DashboardQuery, OverdueQuery, OverdueReportSchema } from './schemas';
+
+/** Sends the report as a download; the Chinese file name goes in filename* (RFC 6266), an ASCII one beside it. */
+export async function sendReport(reply: FastifyReply, report: OverdueReport, format: 'json' | 'csv' | 'xlsx'): Promise<unknown> {
+  if (format === 'json') return report;
+  const day = report.asOf.slice(0, 10);
+  const zh = encodeURIComponent(`逾期任务报告-${report.scope.unitName}-${day}.${format}`);
+  reply.header('content-disposition', `attachment; filename="overdue-${day}.${format}"; filename*=UTF-8''${zh}`);
+  if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(formatReport(report, 'csv'));
+  return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await reportXlsx(report));
+}
+
+export function reportApi(app: FastifyInstance, deps: HttpDeps): void {
+  const ctx = deps.services;
+  deps.api.add(app, {
+    method: 'GET',
+    url: '/api/reports/overdue',
+    tag: '报告',
+    summary: '逾期任务报告,按乡镇/街道和村/部门分组;format=csv 或 xlsx(每个乡镇一个工作表)下载',
+    access: ['admin', 'supervisor'],
+    query: OverdueQuery,
+    response: OverdueReportSchema,
+    produces: ['application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+    handler: async ({ query, principal, reply }) =>
+      sendReport(reply, await overdueFor(ctx, principal as Principal, { unitId: query.unit, asOf: query.asOf, dutyId: query.duty, period: query.period }), query.format ?? 'json'),
+  });
+  deps.api.add(app, {
+    method: 'GET',
+    url: '/api/reports/dashboard',
+    tag: '报告',
+    summary: '逾期督办看板:逾期报告、按单位的逾期数与按时完成率排名、近 8 周逾期趋势(同一管辖范围共用,最多缓存 30 秒,有新操作时立即更新)',
+    access: ['admin', 'supervisor'],
+    query: DashboardQuery,
+    response: z.looseObject({ report: OverdueReportSchema, ranking: z.array(z.looseObject({})), trend: z.array(z.object({ at: z.string(), count: z.number() })) }),
+    handler: async ({ query, principal }) => ctx.dashboards.get(principal as Principal, { dutyId: query.duty, period: query.period }),
+  });
+  deps.api.add(app, {
+    method: 'GET',
+    url: '/api/audit',
+    tag: '操作记录',
+    summary: '操作记录(谁在何时做了什么),可按单位(含下级)和日期筛选;GET /audit 带 Accept: application/json 时返回相同内容',
+    access: ['admin', 'supervisor'],
+    query: AuditQuery,
+    response: z.array(AuditEntrySchema),
+    handler: async ({ query, principal }) => auditFor(ctx, principal as Principal, { unitId: query.unit, from: query.from, to: query.to, action: query.action }),
+  });
+}

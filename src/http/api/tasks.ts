@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { Actor } from '../../audit/log';
+import type { Principal } from '../../auth/principal';
+import { completeTask, findTasks, showTask, waiveTask } from '../../services/tasks';
+import type { TaskStatus } from '../../shared/searchAttributes';
+import type { HttpDeps } from '../types';
+import type { FastifyInstance } from 'fastify';
+import { CompleteBody, ReasonBody, TaskIdParams, TaskListQuery, TaskStateSchema, TaskSummarySchema } from './schemas';
+
+export function httpActor(p: Principal): Actor {
+  return { id: p.personId, via: 'http' };
+}
+
+export function taskApi(app: FastifyInstance, deps: HttpDeps): void {
+  const ctx = deps.services;
+  deps.api.add(app, {
+    method: 'GET',
+    url: '/api/tasks',
+    tag: '任务',
+    summary: '列出任务(仅限当前账号的管辖范围;unit 含下级单位)',
+    access: 'signed-in',
+    query: TaskListQuery,
+    response: z.array(TaskSummarySchema),
+    handler: async ({ query, principal }) =>
+      findTasks(ctx, principal!, {
+        assignee: query.assignee,
+        unit: query.unit,
+        dutyId: query.duty,
+        period: query.period,
+        statuses: query.status ? [query.status as TaskStatus] : undefined,
+      }),
+  });
+  deps.api.add(app, {
+    method: 'GET',
+    url: '/api/tasks/:taskId',
+    tag: '任务',
+    summary: '任务详情:状态、经过、通知记录(管辖范围外的任务与不存在的任务一样返回 404)',
+    access: 'signed-in',
+    params: TaskIdParams,
+    response: TaskStateSchema,
+    handler: async ({ params, principal }) => showTask(ctx, principal!, params.taskId),
+  });
+  deps.api.add(app, {
+    method: 'POST',
+    url: '/api/tasks/:taskId/complete',
+    tag: '任务',
+    summary: '登记任务完成(办理人即当前账号;所需数据不合格时返回 422 并逐项说明)',
+    access: 'signed-in',
+    params: TaskIdParams,
+    body: CompleteBody,
+    response: TaskStateSchema,
+    handler: async ({ params, body, principal }) =>
+      completeTask(ctx, principal!, httpActor(principal!), params.taskId, { by: principal!.personId, note: body.note, fields: body.fields ?? {} }),
+  });
+  deps.api.add(app, {
+    method: 'POST',
+    url: '/api/tasks/:taskId/waive',
+    tag: '任务',
+    summary: '免除任务(仅管理员)',
+    access: ['admin'],
+    params: TaskIdParams,
+    body: ReasonBody,
+    response: TaskStateSchema,
+    handler: async ({ params, body, principal }) => waiveTask(ctx, principal!, httpActor(principal!), params.taskId, { by: principal!.personId, reason: body.reason }),
+  });
+}

@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import { AUDIT_ACTION_NAMES, AUDIT_ACTIONS } from '../../audit/log';
+import { coversUnit, scopeOf } from '../../auth/policy';
+import { describeDetail } from '../../cli/commands/audit';
+import { auditFor } from '../../services/audit';
+import { AuditQuery } from '../api/schemas';
+import { parsePart } from '../route';
+import type { HttpDeps } from '../types';
+import { stamp } from './format';
+import { html } from './html';
+import { renderPage } from './layout';
+import { pageRoute } from './route';
+
+const MAX_ROWS = 1000;
+
+/** GET /audit: the page, or the same entries as JSON for a client that asks for JSON. */
+export function auditPage(app: FastifyInstance, deps: HttpDeps): void {
+  pageRoute(app, { method: 'GET', url: '/audit', roles: ['admin', 'supervisor'] }, async ({ req, reply, principal }) => {
+    const q = parsePart(AuditQuery, req.query, 'query');
+    const entries = await auditFor(deps.services, principal, { unitId: q.unit, from: q.from, to: q.to, action: q.action });
+    const accept = req.headers.accept ?? '';
+    if (accept.includes('application/json') && !accept.includes('text/html')) {
+      reply.type('application/json; charset=utf-8').send(entries);
+      return undefined;
+    }
+    const tree = await deps.services.tree();
+    const scope = scopeOf(tree, principal);
+    const units = tree.roster.units.filter((u) => coversUnit(tree, scope, u.id));
+    const unitName = (id?: string) => (id ? (tree.hasUnit(id) ? tree.unit(id).name : id) : '全市');
+    const actor = (id: string) => (tree.hasPerson(id) ? `${tree.person(id).name}(${id})` : id);
+    return renderPage({
+      title: '操作记录',
+      principal,
+      active: 'audit',
+      body: html`<h1>操作记录</h1>
+<form class="filters" method="get" action="/audit">
+<label>单位(含下级)<select name="unit"><option value="">全部</option>${units.map((u) => html`<option value="${u.id}" ${u.id === q.unit ? 'selected' : ''}>${u.name}</option>`)}</select></label>
+<label>操作<select name="action"><option value="">全部</option>${AUDIT_ACTIONS.map((a) => html`<option value="${a}" ${a === q.action ? 'selected' : ''}>${AUDIT_ACTION_NAMES[a]}</option>`)}</select></label>
+<label>从<input type="date" name="from" value="${q.from ?? ''}"></label><label>到<input type="date" name="to" value="${q.to ?? ''}"></label>
+<button type="submit">筛选</button></form>
+<p class="muted">共 ${entries.length} 条${entries.length > MAX_ROWS ? `,显示最新 ${MAX_ROWS} 条` : ''}。</p>
+<div class="table-wrap"><table id="audit"><thead><tr><th>时间</th><th>操作人</th><th>操作</th><th>对象</th><th class="hide-narrow">单位</th><th class="hide-narrow">详情</th></tr></thead><tbody>
+${entries.slice(0, MAX_ROWS).map((e) => html`<tr><td>${stamp(e.at)}</td><td>${actor(e.actor)}</td><td>${AUDIT_ACTION_NAMES[e.action]}</td><td>${e.target}</td><td class="hide-narrow">${unitName(e.unitId)}</td><td class="hide-narrow">${describeDetail(e)}</td></tr>`)}
+</tbody></table></div>`,
+    });
+  });
+}

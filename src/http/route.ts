@@ -1,0 +1,86 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { z } from 'zod';
+import type { AccountRole } from '../auth/policy';
+import type { Principal } from '../auth/principal';
+import { zhErrorMap } from '../catalog/zhErrors';
+import { ForbiddenError } from '../auth/policy';
+import { ValidationError, type InputIssue } from '../errors';
+import { NotSignedInError } from './errors';
+
+type AnyObject = z.ZodType<Record<string, unknown>>;
+const EMPTY = z.object({});
+
+export interface ApiRoute<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
+  method: 'GET' | 'POST';
+  url: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  /** `signed-in`: any role. A role list refuses the others with 403. */
+  access: 'public' | 'signed-in' | AccountRole[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** For the OpenAPI document only. */
+  response?: z.ZodType;
+  /** Content types of a 200 answer; JSON when absent. */
+  produces?: string[];
+  /** Runs before the handler, e.g. a rate limiter shared with another route. */
+  onRequest?: onRequestAsyncHookHandler;
+  handler(input: {
+    params: z.output<P>;
+    query: z.output<Q>;
+    body: z.output<B>;
+    principal: Principal | undefined;
+    req: FastifyRequest;
+    reply: FastifyReply;
+  }): Promise<unknown>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyApiRoute = ApiRoute<any, any, any>;
+
+/** Parses one part of a request; every problem is reported at once, each naming its field (`query.from`). */
+export function parsePart<T extends z.ZodType>(schema: T, value: unknown, part: string): z.output<T> {
+  const result = schema.safeParse(value ?? {}, { error: zhErrorMap });
+  if (result.success) return result.data;
+  const issues: InputIssue[] = result.error.issues.flatMap((i) => {
+    const base = [part, ...i.path.map(String)].join('.');
+    return i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ path: `${base}.${k}`, message: '未知字段' })) : [{ path: base, message: i.message }];
+  });
+  throw new ValidationError('请求', issues);
+}
+
+/** Registers zod-validated JSON routes and remembers them for the OpenAPI document. */
+export class ApiRegistry {
+  readonly routes: AnyApiRoute[] = [];
+  /** OpenAPI path items written by hand, for routes that do not go through `add` (e.g. the ICS feed). */
+  readonly extraPaths: Record<string, unknown> = {};
+
+  addPaths(paths: Record<string, unknown>): void {
+    Object.assign(this.extraPaths, paths);
+  }
+
+  add<P extends AnyObject = typeof EMPTY, Q extends AnyObject = typeof EMPTY, B extends z.ZodType = typeof EMPTY>(app: FastifyInstance, route: ApiRoute<P, Q, B>): void {
+    this.routes.push(route);
+    app.route({
+      method: route.method,
+      url: route.url,
+      config: { public: route.access === 'public' },
+      ...(route.onRequest ? { onRequest: route.onRequest } : {}),
+      handler: async (req, reply) => {
+        const principal = req.principal;
+        if (route.access !== 'public') {
+          if (!principal) throw new NotSignedInError();
+          if (Array.isArray(route.access) && !route.access.includes(principal.role)) throw new ForbiddenError('当前账号的角色无权执行此操作');
+        }
+        // An absent schema means the default `EMPTY`, which is what P, Q and B default to.
+        const params = parsePart((route.params ?? EMPTY) as P, req.params, 'params');
+        const query = parsePart((route.query ?? EMPTY) as Q, req.query, 'query');
+        const body = parsePart((route.body ?? EMPTY) as B, req.body, 'body');
+        const result = await route.handler({ params, query, body, principal, req, reply });
+        return reply.sent ? reply : result;
+      },
+    });
+  }
+}

@@ -1,0 +1,85 @@
+import { DateTime } from 'luxon';
+import { UsageError } from '../errors';
+import type { DigestItem, DigestRequest } from '../shared/digest';
+import type { NotifyRequest } from '../shared/task';
+import type { LocalDate, LocalTime, Person } from '../shared/types';
+import type { TaskSummary } from '../tasks/query';
+import { daysOverdue, ZONE, type MessageText } from './messages';
+
+export interface DigestConfig {
+  /** Local time (Asia/Shanghai) the digest goes out on working days. */
+  at: LocalTime;
+  /** "Due soon": due within this many working days after the digest day. */
+  dueWithinWorkingDays: number;
+}
+
+const CLOCK = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
+
+/** `DUTY_DIGEST_AT` (08:30) and `DUTY_DIGEST_DUE_WITHIN` (3 working days). The time must lie in working hours. */
+export function digestConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DigestConfig {
+  const at = env.DUTY_DIGEST_AT?.trim() || '08:30';
+  if (!CLOCK.test(at) || at < '08:00' || at > '18:00') {
+    throw new UsageError(`DUTY_DIGEST_AT 必须是工作时间 08:00–18:00 内的 HH:mm, 实际为 ${JSON.stringify(at)}`);
+  }
+  const within = Number(env.DUTY_DIGEST_DUE_WITHIN ?? 3);
+  if (!Number.isInteger(within) || within < 0 || within > 30) {
+    throw new UsageError(`DUTY_DIGEST_DUE_WITHIN 必须是 0–30 的整数 (工作日), 实际为 ${JSON.stringify(env.DUTY_DIGEST_DUE_WITHIN)}`);
+  }
+  return { at, dueWithinWorkingDays: within };
+}
+
+/** A digest person's own reminders and overdue notices wait for the digest; urgent duties still go at once. */
+export function foldsIntoDigest(req: NotifyRequest, person: Person): boolean {
+  return person.delivery === 'digest' && !req.urgent;
+}
+
+/** Overdue tasks, then those due on or before `horizon`, soonest first. */
+export function digestItems(tasks: TaskSummary[], now: Date, horizon: LocalDate): DigestItem[] {
+  return tasks
+    .filter((t) => t.status === 'open' || t.status === 'overdue')
+    .map((t) => ({
+      taskId: t.taskId,
+      dutyTitle: t.dutyTitle,
+      phaseTitle: t.phaseTitle,
+      period: t.period,
+      unitId: t.unit,
+      dueOn: t.dueOn || DateTime.fromJSDate(t.dueAt, { zone: ZONE }).toISODate() || '',
+      dueAt: t.dueAt.toISOString(),
+      overdue: t.status === 'overdue' || t.dueAt.getTime() <= now.getTime(),
+      escalationLevel: t.escalationLevel,
+      provisional: t.provisional,
+    }))
+    .filter((i) => i.overdue || i.dueOn <= horizon)
+    .sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.dueAt.localeCompare(b.dueAt) || a.taskId.localeCompare(b.taskId));
+}
+
+function daysLeft(dueOn: LocalDate, date: LocalDate): number {
+  return Math.round(DateTime.fromISO(dueOn, { zone: ZONE }).diff(DateTime.fromISO(date, { zone: ZONE }), 'days').days);
+}
+
+function itemLine(item: DigestItem, date: LocalDate, index: number): string {
+  const left = daysLeft(item.dueOn, date);
+  const tag = item.overdue ? `【已逾期${daysOverdue(item.dueOn, `${date}T12:00:00+08:00`)}天】` : left === 0 ? '【今天截止】' : `【还剩${left}天】`;
+  const title = `${item.dutyTitle}${item.phaseTitle ? `·${item.phaseTitle}` : ''}(${item.period})`;
+  const due = `截止 ${item.dueOn}${item.provisional ? '(暂定)' : ''}`;
+  return `${index + 1}. ${tag}${title} ${due}\n   任务编号:${item.taskId}`;
+}
+
+/** One message listing every due-soon and overdue task of one person. */
+export function composeDigest(req: DigestRequest, recipient: { name: string }): MessageText {
+  const overdue = req.items.filter((i) => i.overdue).length;
+  const subject = `【每日待办汇总】${req.date} 共${req.items.length}项${overdue ? `(已逾期${overdue}项)` : ''}`;
+  const lines = [
+    `${recipient.name}同志:您好!`,
+    '',
+    `截至 ${req.date},您有以下 ${req.items.length} 项任务即将到期或已逾期,请按时办理:`,
+    '',
+    ...req.items.map((item, i) => itemLine(item, req.date, i)),
+    '',
+    '完成后请登记:',
+    '  npm run duty -- task complete <任务编号> --by <您的人员编号> --note "<情况说明>"',
+    '',
+    '—— 沅江市乡村振兴局 职责提醒系统(每个工作日汇总一次,系统自动发送,请勿直接回复)',
+  ];
+  return { subject, text: lines.join('\n') };
+}

@@ -1,0 +1,34 @@
+import os from 'node:os';
+import type { Client } from '@temporalio/client';
+import { AuditLog, type Actor } from '../audit/log';
+import type { Settings } from '../config';
+import type { OrgTree } from '../roster/orgTree';
+import type { Catalog, Duty } from '../shared/types';
+
+/**
+ * What the service functions need. The CLI's `CliContext` satisfies it as it is; the HTTP server supplies a
+ * long-lived one. Keeping it structural means neither side depends on the other.
+ */
+export interface ServiceContext {
+  readonly settings: Settings;
+  catalog(dir?: string): Promise<Catalog>;
+  tree(dir?: string): Promise<OrgTree>;
+  duty(dutyId: string, dir?: string): Promise<Duty>;
+  temporal(): Promise<Client>;
+}
+
+/** One log per data directory; both the CLI and the server append to the same file. */
+export function auditLog(ctx: ServiceContext): AuditLog {
+  return AuditLog.inDataDir(ctx.settings.dataDir);
+}
+
+/** The CLI has no sign-in; the operating-system user stands for whoever typed the command. */
+export function cliActor(): Actor {
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // No passwd entry (some containers): keep the placeholder rather than fail the command.
+  }
+  return { id: `cli:${user}`, via: 'cli' };
+}

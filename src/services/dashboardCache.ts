@@ -1,0 +1,35 @@
+import { statSync } from 'node:fs';
+import { scopeOf, type Viewer } from '../auth/policy';
+import { auditLog, type ServiceContext } from './context';
+import { dashboardFor, type Dashboard, type DashboardOptions } from './dashboard';
+
+/**
+ * Supervisors of one scope share one computed dashboard for a short while: a county-wide one lists every overdue
+ * task, and a meeting room reloading it should not list them all again. Any change made through the CLI or the
+ * web appends to the audit log, so the log's size is part of the key and such a change is visible at once;
+ * what the worker changes by itself (a deadline passing, a new period) shows within `ttlMs`.
+ */
+export class DashboardCache {
+  private readonly entries = new Map<string, { at: number; value: Promise<Dashboard> }>();
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    readonly ttlMs = 30_000,
+  ) {}
+
+  async get(viewer: Viewer, opts: Omit<DashboardOptions, 'now'>): Promise<Dashboard> {
+    if (this.ttlMs <= 0) return dashboardFor(this.ctx, viewer, opts);
+    const tree = await this.ctx.tree();
+    const auditSize = statSync(auditLog(this.ctx).file, { throwIfNoEntry: false })?.size ?? 0;
+    const key = JSON.stringify([scopeOf(tree, viewer), opts.dutyId, opts.period, auditSize]);
+    const now = Date.now();
+    for (const [k, e] of this.entries) if (now - e.at > this.ttlMs) this.entries.delete(k);
+    const hit = this.entries.get(key);
+    if (hit) return hit.value;
+    const value = dashboardFor(this.ctx, viewer, opts);
+    this.entries.set(key, { at: now, value });
+    // A failed computation must not be served from the cache.
+    value.catch(() => this.entries.delete(key));
+    return value;
+  }
+}

@@ -1,0 +1,101 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Actor } from '../audit/log';
+import { canSeeTask, requireCanComplete, requireRole, scopeOf, unitsToQuery, type Scope, type Viewer } from '../auth/policy';
+import { NotFoundError } from '../errors';
+import type { OrgTree } from '../roster/orgTree';
+import { TASK_WORKFLOW_TYPE } from '../shared/ids';
+import { SA } from '../shared/searchAttributes';
+import type { CompletionRequest, TaskState, WaiverRequest } from '../shared/task';
+import type { CompletionSpec, Duty } from '../shared/types';
+import { listTasks, type TaskFilter, type TaskSummary } from '../tasks/query';
+import { completeTaskUpdate, taskStateQuery, waiveTaskUpdate } from '../../workflows/definitions';
+import { auditLog, type ServiceContext } from './context';
+
+/**
+ * Task operations shared by the CLI and the HTTP API. Every read and write passes the viewer's scope first;
+ * a task outside it is "not found", worded exactly like a task that does not exist.
+ */
+
+export async function findTasks(ctx: ServiceContext, viewer: Viewer, filter: TaskFilter, scope?: Scope): Promise<TaskSummary[]> {
+  const tree = await ctx.tree();
+  if (filter.unit) tree.unit(filter.unit);
+  if (filter.assignee) tree.person(filter.assignee);
+  const s = scope ?? scopeOf(tree, viewer);
+  const client = await ctx.temporal();
+  if (s.all) return listTasks(client, filter);
+  const units = unitsToQuery(tree, s, filter.unit) ?? [];
+  const filters: TaskFilter[] = units.map((unit) => ({ ...filter, unit }));
+  // Tasks assigned to the viewer are found even if they sit outside the units above.
+  if (!filter.unit) for (const p of s.people) if (!filter.assignee || filter.assignee === p) filters.push({ ...filter, assignee: p });
+  const lists = await Promise.all(filters.map((f) => listTasks(client, f)));
+  const seen = new Map<string, TaskSummary>();
+  for (const t of lists.flat()) if (canSeeTask(tree, s, t)) seen.set(t.taskId, t);
+  return [...seen.values()].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.taskId.localeCompare(b.taskId));
+}
+
+interface VisibleTask {
+  handle: WorkflowHandle;
+  running: boolean;
+  assignee: { personId: string; unitId: string };
+}
+
+/** Describes the workflow and refuses, as not found, anything that is not a task the viewer may see. */
+async function visibleTask(client: Client, tree: OrgTree, viewer: Viewer, taskId: string): Promise<VisibleTask> {
+  const handle = client.workflow.getHandle(taskId);
+  const d = await handle.describe();
+  const sa = d.typedSearchAttributes;
+  const assignee = { personId: sa.get(SA.assignee) ?? '', unitId: sa.get(SA.unit) ?? '' };
+  if (d.type !== TASK_WORKFLOW_TYPE || !canSeeTask(tree, scopeOf(tree, viewer), { unit: assignee.unitId, assignee: assignee.personId })) {
+    throw new NotFoundError('任务', taskId);
+  }
+  return { handle, running: d.status.name === 'RUNNING', assignee };
+}
+
+export async function showTask(ctx: ServiceContext, viewer: Viewer, taskId: string): Promise<TaskState> {
+  const { handle, running } = await visibleTask(await ctx.temporal(), await ctx.tree(), viewer, taskId);
+  return running ? handle.query(taskStateQuery) : handle.result();
+}
+
+/**
+ * The workflow's validator has the last word (who, which figures); the policy check before it only spares
+ * a round trip and keeps other units' tasks invisible.
+ */
+export async function completeTask(ctx: ServiceContext, viewer: Viewer, actor: Actor, taskId: string, req: CompletionRequest): Promise<TaskState> {
+  const client = await ctx.temporal();
+  let handle: WorkflowHandle = client.workflow.getHandle(taskId);
+  if (viewer.personId) {
+    const tree = await ctx.tree();
+    const task = await visibleTask(client, tree, viewer, taskId);
+    requireCanComplete(tree, viewer, task.assignee);
+    handle = task.handle;
+  }
+  const state = await handle.executeUpdate(completeTaskUpdate, { args: [req] });
+  auditLog(ctx).record({
+    actor: actor.id,
+    via: actor.via,
+    action: 'task.complete',
+    target: taskId,
+    unitId: state.assignee.unitId,
+    detail: { by: req.by, fields: state.completion?.fields ?? {}, withNote: Boolean(state.completion?.note) },
+  });
+  return state;
+}
+
+export async function waiveTask(ctx: ServiceContext, viewer: Viewer, actor: Actor, taskId: string, req: WaiverRequest): Promise<TaskState> {
+  requireRole(viewer, ['admin'], '免除任务');
+  const state = await (await ctx.temporal()).workflow.getHandle(taskId).executeUpdate(waiveTaskUpdate, { args: [req] });
+  auditLog(ctx).record({
+    actor: actor.id,
+    via: actor.via,
+    action: 'task.waive',
+    target: taskId,
+    unitId: state.assignee.unitId,
+    detail: { by: req.by, reason: req.reason.trim() },
+  });
+  return state;
+}
+
+/** The figures a completion asks for: the phase's own when it has them, else the duty's. */
+export function completionSpecFor(duty: Duty, phase?: string): CompletionSpec {
+  return (phase ? duty.phases?.find((p) => p.id === phase)?.completion : undefined) ?? duty.completion;
+}

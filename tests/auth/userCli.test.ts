@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AccountStore } from '../../src/auth/accounts';
+import { REPO_ROOT } from '../../src/config';
+import { duty } from '../support/cli';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'duty-users-'));
+
+/** The real `duty` binary in a child process, where --password-stdin reads a real pipe. */
+function dutyWithStdin(args: string[], input: string) {
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'duty.cjs'), ...args], { input, env: { ...process.env, DUTY_DATA_DIR: tmp }, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+beforeAll(() => {
+  process.env.DUTY_DATA_DIR = tmp;
+});
+
+afterAll(() => {
+  delete process.env.DUTY_DATA_DIR;
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+test('the first administrator is created from the CLI, once, and only for an admin in the roster', async () => {
+  expect(await duty('user', 'create-admin', 'p-qh-sup', '--password-stdin')).toMatchObject({ code: 2, err: expect.stringContaining('没有管理员(admin)角色') });
+  expect(dutyWithStdin(['user', 'create-admin', 'p-admin', '--password-stdin'], 'short\n')).toMatchObject({ code: 2, err: expect.stringContaining('密码(password)至少 8 位') });
+  expect(dutyWithStdin(['user', 'create-admin', 'p-admin', '--password-stdin'], 'long-enough-1\n')).toMatchObject({ code: 0, out: expect.stringContaining('已创建管理员账号 p-admin') });
+  expect(await duty('user', 'create-admin', 'p-admin', '--password-stdin')).toMatchObject({ code: 2, err: expect.stringContaining('已有账号') });
+  // Without a terminal and without --password-stdin nothing is read silently.
+  expect(await duty('user', 'set-password', 'p-qh-sup')).toMatchObject({ code: 2, err: expect.stringContaining('--password-stdin') });
+  expect(dutyWithStdin(['user', 'set-password', 'p-qh-sup', '--password-stdin'], 'supervisor-pw\n')).toMatchObject({ code: 0, out: expect.stringContaining('已开通账号 p-qh-sup') });
+  const store = new AccountStore(tmp);
+  await expect(store.verify('p-admin', 'long-enough-1')).resolves.toBe(true);
+  await expect(store.verify('p-qh-sup', 'supervisor-pw')).resolves.toBe(true);
+  expect(readFileSync(path.join(tmp, 'auth', 'accounts.json'), 'utf8')).not.toContain('long-enough-1');
+});
+
+test('tokens are created once, listed without the secret, revoked, and every change is audited', async () => {
+  const created = await duty('user', 'token', 'create', 'p-qh-sup', '--label', '周报脚本');
+  const token = created.out.trim().split('\n').pop() ?? '';
+  expect(token).toMatch(/^dt_[0-9a-f]{12}_[\w-]{43}$/);
+  const id = token.slice(3, 15);
+  expect(new AccountStore(tmp).resolveToken(token)).toBe('p-qh-sup');
+  expect((await duty('user', 'token', 'list')).out).not.toContain(token.slice(16));
+  expect((await duty('user', 'token', 'revoke', id)).code).toBe(0);
+  expect(new AccountStore(tmp).resolveToken(token)).toBeUndefined();
+  expect(await duty('user', 'token', 'revoke', id)).toMatchObject({ code: 2, err: expect.stringContaining('找不到有效的令牌') });
+  const audit = await duty('audit', '--json');
+  const actions = (JSON.parse(audit.out) as { action: string }[]).map((e) => e.action);
+  expect(actions).toEqual(['token.revoke', 'token.create', 'account.set-password', 'account.create-admin']);
+  expect(audit.out).not.toContain(token.slice(16));
+});
+
+test('many tokens resolve, whatever characters their secrets hold', () => {
+  const store = new AccountStore(tmp);
+  const made = Array.from({ length: 50 }, () => store.createToken('p-admin', 'x'));
+  expect(made.every(({ token }) => store.resolveToken(token) === 'p-admin')).toBe(true);
+  expect(store.resolveToken(`${made[0]?.token ?? ''}x`)).toBeUndefined();
+});
