@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Logger } from 'pino';
@@ -7,13 +8,20 @@ import { settings as loadSettings, type Settings } from './src/config';
 import { createLogger } from './src/log';
 import type { NotificationChannel } from './src/notify/channel';
 import { EmailChannel, smtpConfigFromEnv } from './src/notify/email';
+import { DingTalkChannel } from './src/notify/dingtalk';
+import { DigestSender } from './src/notify/digestSender';
 import { Notifier } from './src/notify/notifier';
 import { OutboxChannel } from './src/notify/outbox';
+import { WeComChannel } from './src/notify/wecom';
+import { SendLedger } from './src/notify/sendLedger';
 import type { OrgTree } from './src/roster/orgTree';
 import { rosterSource } from './src/roster/source';
 import { loadConnectionConfig, toConnectionOptions } from './src/temporal/connection';
 import { installRuntimeLogging } from './src/temporal/runtimeLogging';
-import type { ChannelName } from './src/shared/types';
+import type { ChannelName, Duty } from './src/shared/types';
+import type { DataConverter } from '@temporalio/common';
+import { dutySource } from './src/catalog/source';
+import { dutyDataConverter } from './src/temporal/payloadCodec';
 
 export interface DutyWorkerOptions {
   connection: NativeConnection;
@@ -27,17 +35,26 @@ export interface DutyWorkerOptions {
   roster?: () => OrgTree;
   calendar?: WorkCalendar;
   clock?: () => Date;
+  /** The payload codec's converter; by default keys come from DUTY_PAYLOAD_KEY or the data folder. */
+  dataConverter?: DataConverter;
+  /** The catalog's duties for event-triggered work; by default read from the catalog folder as it changes. */
+  duties?: () => Promise<Duty[]>;
 }
 
-/** Email when SMTP is configured, and always the outbox, which is the fallback for people without a usable channel. */
+/**
+ * Email when SMTP is configured, and always the outbox, which is the fallback for people without a usable channel.
+ * The chat robots are always present; each reaches a person only when their unit's robot variables are set.
+ */
 export function defaultChannels(s: Settings): Partial<Record<ChannelName, NotificationChannel>> {
   const smtp = smtpConfigFromEnv();
-  return { outbox: new OutboxChannel(s.outboxDir), ...(smtp ? { email: new EmailChannel(smtp) } : {}) };
+  return { outbox: new OutboxChannel(s.outboxDir), wecom: new WeComChannel(), dingtalk: new DingTalkChannel(), ...(smtp ? { email: new EmailChannel(smtp) } : {}) };
 }
 
 export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker> {
   const s = opts.settings;
-  const channels = opts.channels ?? defaultChannels(s);
+  // Every channel goes through the durable send ledger: a send retried after this process died is not repeated.
+  const ledger = SendLedger.at(path.join(s.dataDir, 'send-ledger.jsonl'), opts.logger);
+  const channels = Object.fromEntries(Object.entries(opts.channels ?? defaultChannels(s)).map(([name, c]) => [name, ledger.guard(c)]));
   const notifier = new Notifier(channels, 'outbox', opts.logger);
   return Worker.create({
     connection: opts.connection,
@@ -50,9 +67,12 @@ export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker>
       client: opts.client,
       taskQueue: s.taskQueue,
       notifier,
+      digestSender: new DigestSender(channels, 'outbox', opts.logger),
       quietHours: s.quietHours,
       clock: opts.clock,
+      duties: opts.duties ?? dutySource(s.catalogDir),
     }),
+    dataConverter: opts.dataConverter ?? dutyDataConverter(),
     maxCachedWorkflows: s.maxCachedWorkflows,
   });
 }
@@ -63,9 +83,11 @@ async function main(): Promise<void> {
   const config = loadConnectionConfig();
   const connection = await NativeConnection.connect(toConnectionOptions(config));
   const clientConnection = await Connection.connect(toConnectionOptions(config));
-  const client = new Client({ connection: clientConnection, namespace: config.namespace });
+  // The activities' client writes task and programme inputs: it encrypts with the same converter as the worker.
+  const dataConverter = dutyDataConverter();
+  const client = new Client({ connection: clientConnection, namespace: config.namespace, dataConverter });
   const s = loadSettings();
-  const worker = await createDutyWorker({ connection, client, namespace: config.namespace, settings: s, logger });
+  const worker = await createDutyWorker({ connection, client, namespace: config.namespace, settings: s, logger, dataConverter });
   logger.info({ taskQueue: s.taskQueue, namespace: config.namespace }, 'worker started');
   await worker.run();
   await clientConnection.close();

@@ -1,7 +1,12 @@
 import type { Client } from '@temporalio/client';
 import type { WorkCalendar } from '../src/calendar';
+import type { DigestConfig } from '../src/notify/digest';
+import type { DigestSender } from '../src/notify/digestSender';
 import type { Notifier } from '../src/notify/notifier';
 import type { OrgTree } from '../src/roster/orgTree';
+import type { Duty } from '../src/shared/types';
+import { digestActivities } from './digest';
+import { householdActivities } from './households';
 import { notifyActivities } from './notify';
 import { planningActivities } from './planning';
 import { taskActivities } from './tasks';
@@ -13,8 +18,13 @@ export interface ActivityDeps {
   client: Client;
   taskQueue: string;
   notifier: Notifier;
+  digestSender: DigestSender;
+  /** From the environment when absent (DUTY_DIGEST_*). */
+  digestConfig?: DigestConfig;
   quietHours: boolean;
   clock?: () => Date;
+  /** The catalog's duties, for event-triggered work (revisits, lifecycles). */
+  duties?: () => Promise<Duty[]>;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -22,6 +32,8 @@ export function createActivities(deps: ActivityDeps) {
     ...planningActivities(deps),
     ...taskActivities(deps),
     ...notifyActivities(deps),
+    ...digestActivities(deps),
+    ...householdActivities(deps),
   };
 }
 

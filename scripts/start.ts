@@ -14,7 +14,11 @@ import { loadConnectionConfig, toConnectionOptions, type ConnectionConfig } from
 import { startDevServer, type DevServer } from '../src/temporal/devServer';
 import { installRuntimeLogging } from '../src/temporal/runtimeLogging';
 import { ensureSearchAttributes } from '../src/temporal/searchAttributes';
+import { dutyDataConverter } from '../src/temporal/payloadCodec';
+import { prepareStartKeys } from '../src/temporal/payloadKeys';
 import { createDutyWorker } from '../worker';
+import { startHttpServer } from '../src/http/server';
+import { AuditLog } from '../src/audit/log';
 
 /**
  * `npm start`: the embedded default. Starts a dev server persisting under .data/ (unless TEMPORAL_ADDRESS or a
@@ -28,6 +32,7 @@ async function main(): Promise<void> {
   // Validate first: a bad catalog must stop start-up before anything is started or changed.
   const catalog = await loadCatalog(s.catalogDir);
   const config = loadConnectionConfig();
+  process.stdout.write(`${prepareStartKeys(process.env, s.dataDir, !config.explicit)}\n`);
   const server = config.explicit ? undefined : await startEmbeddedServer(s, config, log);
   try {
     await runEngine({ s, catalog, config, server, log, started });
@@ -55,13 +60,18 @@ async function runEngine(ctx: { s: Settings; catalog: Catalog; config: Connectio
   const connection = await NativeConnection.connect(options);
   try {
     await ensureSearchAttributes(clientConnection, config.namespace);
-    const client = new Client({ connection: clientConnection, namespace: config.namespace });
+    const dataConverter = dutyDataConverter();
+    const client = new Client({ connection: clientConnection, namespace: config.namespace, dataConverter });
     const changes = await planSchedules(client, catalog.duties, s.taskQueue);
     await applySchedules(client, catalog.duties, s.taskQueue, changes);
     const count = (k: string) => changes.filter((c) => c.kind === k).length;
     log.info({ created: count('create'), updated: count('update'), deleted: count('delete'), unchanged: count('unchanged') }, 'catalog applied');
+    if (changes.some((c) => c.kind !== 'unchanged')) {
+      AuditLog.inDataDir(s.dataDir).record({ actor: 'npm-start', via: 'cli', action: 'catalog.apply', target: s.catalogDir, detail: { create: count('create'), update: count('update'), delete: count('delete') } });
+    }
 
-    const worker = await createDutyWorker({ connection, client, namespace: config.namespace, settings: s, logger: log });
+    const worker = await createDutyWorker({ connection, client, namespace: config.namespace, settings: s, logger: log, dataConverter });
+    const http = await startHttpServer({ settings: s, client, log });
     const running = worker.run();
     const stop = () => {
       log.info('stopping');
@@ -69,20 +79,22 @@ async function runEngine(ctx: { s: Settings; catalog: Catalog; config: Connectio
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    printReady({ address: options.address, namespace: config.namespace, uiUrl: server?.uiUrl, outbox: smtpConfigFromEnv() ? undefined : s.outboxDir, catalogDir: s.catalogDir, seconds: (Date.now() - ctx.started) / 1000 });
+    printReady({ address: options.address, namespace: config.namespace, uiUrl: server?.uiUrl, webUrl: http.url, outbox: smtpConfigFromEnv() ? undefined : s.outboxDir, catalogDir: s.catalogDir, seconds: (Date.now() - ctx.started) / 1000 });
     await running;
+    await http.close();
   } finally {
     await clientConnection.close();
     await connection.close();
   }
 }
 
-function printReady(info: { address: string; namespace: string; uiUrl?: string; outbox?: string; catalogDir: string; seconds: number }): void {
+function printReady(info: { address: string; namespace: string; uiUrl?: string; webUrl: string; outbox?: string; catalogDir: string; seconds: number }): void {
   const lines = [
     '',
     `职责提醒系统已就绪(用时 ${info.seconds.toFixed(1)} 秒)  ready`,
     `  Temporal 服务:   ${info.address}`,
     ...(info.uiUrl ? [`  Web 界面:        ${info.uiUrl}/namespaces/${info.namespace}/schedules`] : []),
+    `  督办网页与 API:  ${info.webUrl}(API 文档 ${info.webUrl}/openapi.json;首次使用: npm run duty -- user create-admin p-admin)`,
     `  职责目录:        ${info.catalogDir}`,
     info.outbox ? `  通知发件箱:      ${info.outbox}(未配置 SMTP,每条通知一个文件)` : '  通知:            通过 SMTP 邮件发送',
     '',

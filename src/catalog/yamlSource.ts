@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { InputIssue } from '../errors';
+import { maskIdNumber } from '../households/idCard';
 
 /** A parsed YAML file that can say on which line any field path sits, so every issue points at the text to fix. */
 
@@ -76,6 +77,8 @@ function offsetOf(doc: Document, path: readonly PathSegment[], atKey: boolean): 
   return offset;
 }
 
+const PERSONAL_KEYS = new Set(['mobile', 'chatId', 'idNumber', 'idCard', 'phone']);
+
 function isPlainValue(value: unknown): boolean {
   return value === null || ['string', 'number', 'boolean'].includes(typeof value);
 }
@@ -99,7 +102,10 @@ export function readYaml(text: string, file: string): YamlSource {
       const { line, col } = lineCounter.linePos(offsetOf(doc, issue.path, issue.atKey ?? false));
       const value = issue.value !== undefined || issue.atKey ? issue.value : valueAt(data, issue.path);
       const result: InputIssue = { file, line, column: col, path: formatPath(issue.path), message: issue.message };
-      if (value !== undefined && issue.path.length > 0 && isPlainValue(value)) result.value = value;
+      if (value !== undefined && issue.path.length > 0 && isPlainValue(value)) {
+        // A refused contact or ID number is still personal data: echo it masked, as the household import does.
+        result.value = PERSONAL_KEYS.has(String(issue.path[issue.path.length - 1])) ? maskIdNumber(String(value)) : value;
+      }
       return result;
     },
   };

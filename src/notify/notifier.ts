@@ -3,7 +3,9 @@ import type { OrgTree } from '../roster/orgTree';
 import type { DeliveryRecord, NotifyRequest } from '../shared/task';
 import type { ChannelName, Person } from '../shared/types';
 import type { NotificationChannel } from './channel';
+import { foldsIntoDigest } from './digest';
 import { composeMessage } from './messages';
+import { contactOf, sendRouted } from './routing';
 
 interface Recipient {
   person: Person;
@@ -11,7 +13,8 @@ interface Recipient {
 }
 
 /**
- * Sends one notification to everyone it concerns, each on their preferred channel.
+ * Sends one notification to everyone it concerns, each on their preferred channel; an assignee who takes the daily
+ * digest gets it there instead.
  * A ledger keyed by notification and recipient makes a retried or replayed send a no-op while the worker runs.
  */
 export class Notifier {
@@ -35,29 +38,26 @@ export class Notifier {
     const key = `${req.notificationId}#${recipient.person.id}`;
     const earlier = this.ledger.get(key);
     if (earlier) return earlier;
-    const channel = this.route(recipient.person);
     const base = { notificationId: req.notificationId, kind: req.kind, level: req.level, personId: recipient.person.id, plannedAt: req.plannedAt };
-    if (!channel) {
-      return { ...base, channel: 'none', result: 'no-contact', sentAt: now().toISOString() };
+    if (recipient.role === 'assignee' && foldsIntoDigest(req, recipient.person)) {
+      return { ...base, channel: 'none', result: 'digest', sentAt: now().toISOString(), detail: '并入每日待办汇总' };
     }
     const unitName = tree.unit(req.task.assignee.unitId).name;
     const text = composeMessage(req, { name: recipient.person.name, role: recipient.role }, unitName);
-    const outcome = await channel.send({
+    const outcome = await sendRouted(this.channels, this.fallback, recipient.person, {
       id: key,
       notificationId: req.notificationId,
       personId: recipient.person.id,
-      to: { name: recipient.person.name, email: recipient.person.email, chatId: recipient.person.chatId },
+      to: contactOf(recipient.person, tree),
       ...text,
     });
-    const record: DeliveryRecord = { ...base, channel: channel.name, result: outcome.result, sentAt: now().toISOString(), detail: outcome.detail };
+    if (!outcome) {
+      return { ...base, channel: 'none', result: 'no-contact', sentAt: now().toISOString() };
+    }
+    const record: DeliveryRecord = { ...base, ...outcome, sentAt: now().toISOString() };
     if (outcome.result === 'sent') this.ledger.set(key, record);
-    this.log.info({ notificationId: req.notificationId, personId: recipient.person.id, channel: channel.name, result: outcome.result }, 'notification');
+    this.log.info({ notificationId: req.notificationId, personId: recipient.person.id, channel: outcome.channel, result: outcome.result }, 'notification');
     return record;
-  }
-
-  private route(person: Person): NotificationChannel | undefined {
-    const preferred = person.channel ?? (person.email ? 'email' : this.fallback);
-    return this.channels[preferred] ?? this.channels[this.fallback];
   }
 }
 

@@ -1,0 +1,171 @@
+/**
+ * npm run bench [-- --quick] [-- --only herd,report] …  (flags: npm run bench -- --help)
+ * Starts its own dev server(s) on SQLite files in temp folders and its own workers; prints a table and writes
+ * artifacts/bench/latest.json, a timestamped copy and artifacts/bench/summary.svg.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import pino from 'pino';
+import { REPO_ROOT, settings } from '../src/config';
+import { installRuntimeLogging } from '../src/temporal/runtimeLogging';
+import { keyIdOf, type PayloadKeys } from '../src/temporal/payloadKeys';
+import { bundleToFile, ENGINE_WORKFLOWS } from './lib/bundle';
+import { barChart } from './lib/chart';
+import { busyNeighbours, cores, load } from './lib/proc';
+import { printTable, type Line } from './lib/table';
+import { runCountyYear } from './scenarios/countyYear';
+import { runHerd, type HerdResult } from './scenarios/herd';
+import { runMemory } from './scenarios/memory';
+import { runReport } from './scenarios/report';
+import { runThroughput } from './scenarios/throughput';
+
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const nums = (v: string) => list(v).map(Number);
+
+const program = new Command('bench')
+  .option('--quick', 'small sizes: the whole run in a few minutes')
+  .option('--only <scenarios>', 'throughput,herd,report,memory,year', list, ['throughput', 'herd', 'report', 'memory', 'year'])
+  .option('--tasks <n>', 'throughput: task workflows per side', Number, 2000)
+  .option('--parallel <n>', 'throughput: lifecycles in flight', Number, 500)
+  .option('--herd <n>', 'herd: open tasks reminding in the same minute', Number, 10000)
+  .option('--herd-lead <s>', 'herd: seconds from the first start to the reminder (0: from the size)', Number, 0)
+  .option('--herd-channels <list>', 'herd: outbox,smtp', list, ['outbox', 'smtp'])
+  .option('--smtp-rate <n>', 'herd: messages a second the SMTP sink accepts', Number, 200)
+  .option('--report-sizes <list>', 'report: open tasks in visibility', nums, [10000, 100000])
+  .option('--overdue-share <f>', 'report: share of open tasks past their deadline', Number, 0.2)
+  .option('--memory-sizes <list>', 'memory: open sleeping tasks', nums, [1000, 10000, 50000])
+  .option('--memory-caches <list>', 'memory: maxCachedWorkflows values (the first is the default setting)', nums, [settings().maxCachedWorkflows, 1000])
+  .option('--households <n>', 'county year: households with revisit programmes', Number, 5000)
+  .option('--out <dir>', 'where results go', path.join(REPO_ROOT, 'artifacts', 'bench'));
+
+interface Opts {
+  quick?: boolean;
+  only: string[];
+  tasks: number;
+  parallel: number;
+  herd: number;
+  herdLead: number;
+  herdChannels: string[];
+  smtpRate: number;
+  reportSizes: number[];
+  overdueShare: number;
+  memorySizes: number[];
+  memoryCaches: number[];
+  households: number;
+  out: string;
+}
+
+function quick(o: Opts, given: (name: string) => boolean): Opts {
+  const q = <T>(name: string, value: T, small: T): T => (given(name) ? value : small);
+  return {
+    ...o,
+    tasks: q('tasks', o.tasks, 200),
+    parallel: q('parallel', o.parallel, 100),
+    herd: q('herd', o.herd, 500),
+    reportSizes: q('reportSizes', o.reportSizes, [1000, 3000]),
+    memorySizes: q('memorySizes', o.memorySizes, [300, 1000]),
+    memoryCaches: q('memoryCaches', o.memoryCaches, [settings().maxCachedWorkflows]),
+    households: q('households', o.households, 100),
+  };
+}
+
+async function main(): Promise<void> {
+  program.parse();
+  let o = program.opts<Opts>();
+  if (o.quick) o = quick(o, (name) => program.getOptionValueSource(name) === 'cli');
+  installRuntimeLogging(pino({ level: 'error' }));
+  const log = (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  const work = mkdtempSync(path.join(os.tmpdir(), 'duty-bench-'));
+  const key = randomBytes(32);
+  const keys: PayloadKeys = { current: { id: keyIdOf(key), key }, all: new Map([[keyIdOf(key), key]]), source: 'bench' };
+  const before = { load: load(), neighbours: busyNeighbours([]) };
+  log(`machine: ${cores()} cores, load ${before.load}; busy: ${before.neighbours.join(' | ') || 'nothing else'}`);
+  const engine = await bundleToFile(ENGINE_WORKFLOWS, path.join(work, 'engine.js'));
+  const bare = await bundleToFile(path.join(__dirname, 'workflows', 'bare.ts'), path.join(work, 'bare.js'));
+  const results: Record<string, unknown> = {};
+  const lines: Line[] = [];
+  const bars: Parameters<typeof barChart>[1] = [];
+  const began = Date.now();
+  try {
+    if (o.only.includes('throughput')) {
+      log(`throughput: ${o.tasks} tasks per side`);
+      const r = await runThroughput({ engine, bare }, keys, { tasks: o.tasks, parallel: o.parallel, timerMs: 1000, cache: settings().maxCachedWorkflows });
+      results.throughput = r;
+      lines.push(
+        { scenario: 'throughput', measure: `engine, ${r.tasks} tasks`, value: `${r.engine.tasksPerSec.toFixed(1)} tasks/s` },
+        { scenario: 'throughput', measure: `bare workflow, ${r.tasks} tasks`, value: `${r.bare.tasksPerSec.toFixed(1)} tasks/s` },
+        { scenario: 'throughput', measure: 'ratio engine ÷ bare', value: r.ratio.toFixed(2), goal: '≥ 0.8', ok: r.ratio >= 0.8 },
+      );
+      bars.push({ label: 'throughput ratio engine ÷ bare', value: r.ratio, goal: 0.8, unit: '', lowerIsBetter: false });
+    }
+    if (o.only.includes('herd')) {
+      const herd: HerdResult[] = [];
+      for (const channel of o.herdChannels as ('outbox' | 'smtp')[]) {
+        const r = await runHerd({ bundle: engine, log, keys }, { tasks: o.herd, channel, smtpRate: o.smtpRate, leadSec: o.herdLead, cache: settings().maxCachedWorkflows, drainTimeoutSec: 1800 });
+        herd.push(r);
+        const lat = r.lateness;
+        lines.push({
+          scenario: 'deadline herd',
+          measure: `${r.tasks} reminders, ${r.channel}: p50 / p99 / max lateness`,
+          value: `${(lat.p50 / 1000).toFixed(1)} / ${(lat.p99 / 1000).toFixed(1)} / ${(lat.max / 1000).toFixed(1)} s`,
+          goal: 'p99 ≤ 60 s',
+          ok: lat.p99 <= 60_000,
+        });
+        lines.push({ scenario: 'deadline herd', measure: `${r.channel}: lost / duplicates`, value: `${r.lost} / ${r.duplicates}`, goal: '0 lost', ok: r.lost === 0 });
+        bars.push({ label: `herd p99 lateness, ${r.channel}`, value: lat.p99 / 1000, goal: 60, unit: 's', lowerIsBetter: true });
+      }
+      results.herd = herd;
+    }
+    if (o.only.includes('report')) {
+      const rows = await runReport({ sizes: o.reportSizes, overdueShare: o.overdueShare, repeats: 3 }, log);
+      results.report = rows;
+      for (const r of rows) {
+        const big = r.openTasks >= 100_000;
+        lines.push({ scenario: 'report', measure: `${r.openTasks} open, ${r.scope} (${r.rows} overdue rows)`, value: `${r.medianSec.toFixed(2)} s`, ...(big ? { goal: '≤ 2 s', ok: r.medianSec <= 2 } : {}) });
+        bars.push({ label: `report ${r.openTasks / 1000}k open, ${r.scope}`, value: r.medianSec, ...(big ? { goal: 2 } : {}), unit: 's', lowerIsBetter: true });
+      }
+    }
+    if (o.only.includes('memory')) {
+      const rows = await runMemory({ bundle: engine, log, keys }, { sizes: o.memorySizes, caches: o.memoryCaches });
+      results.memory = rows;
+      for (const r of rows.filter((x) => x.openTasks > 0)) {
+        const goal = r.openTasks === 10_000;
+        lines.push({ scenario: 'memory', measure: `${r.openTasks} sleeping tasks, cache ${r.cache} (${r.cached} cached)`, value: `RSS ${r.rssMb} MB, heap ${r.heapUsedMb} MB`, ...(goal ? { goal: 'RSS ≤ 600 MB', ok: r.rssMb <= 600 } : {}) });
+        bars.push({ label: `RSS, ${r.openTasks / 1000}k open, cache ${r.cache}`, value: r.rssMb, ...(goal ? { goal: 600 } : {}), unit: 'MB', lowerIsBetter: true });
+      }
+    }
+    if (o.only.includes('year')) {
+      const r = await runCountyYear(engine, keys, { households: o.households, lateShare: 0.1, neverShare: 0.05 }, log);
+      results.countyYear = r;
+      const n = r.notices;
+      lines.push(
+        { scenario: 'county year', measure: `${r.year}: ${r.shape}, households ${r.households}`, value: `${r.tasks} tasks in ${r.wallSec.toFixed(0)} s` },
+        { scenario: 'county year', measure: 'notices: reminder / overdue / escalation / repeat', value: `${n.reminder ?? 0} / ${n.overdue ?? 0} / ${n.escalation ?? 0} / ${n.repeat ?? 0}` },
+        { scenario: 'county year', measure: 'tasks escalated / completed / open at year end', value: `${r.escalatedTasks} / ${r.completed} / ${r.openAtYearEnd}` },
+      );
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const after = { load: load(), neighbours: busyNeighbours([]) };
+  const meta = { at: new Date().toISOString(), node: process.version, cores: cores(), totalSec: (Date.now() - began) / 1000, args: process.argv.slice(2), before, after };
+  printTable(lines);
+  process.stdout.write(`\nmachine: ${meta.cores} cores; load before ${before.load}, after ${after.load}; ${meta.totalSec.toFixed(0)} s in all\n`);
+  mkdirSync(o.out, { recursive: true });
+  const json = JSON.stringify({ meta, options: o, results, table: lines }, null, 2);
+  writeFileSync(path.join(o.out, 'latest.json'), json);
+  writeFileSync(path.join(o.out, `results-${meta.at.replace(/[:.]/g, '-')}.json`), json);
+  writeFileSync(path.join(o.out, 'summary.svg'), barChart(`npm run bench ${meta.args.join(' ')} — ${meta.at.slice(0, 16)}`, bars));
+  process.stdout.write(`results: ${path.relative(process.cwd(), path.join(o.out, 'latest.json'))}, chart: ${path.relative(process.cwd(), path.join(o.out, 'summary.svg'))}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

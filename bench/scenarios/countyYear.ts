@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { Client } from '@temporalio/client';
+import { DateTime } from 'luxon';
+import pino from 'pino';
+import { periodsStartingBetween, WorkCalendar } from '../../src/calendar';
+import { loadCatalog } from '../../src/catalog/load';
+import { REPO_ROOT, settings } from '../../src/config';
+import type { ChannelResult, NotificationChannel, OutgoingMessage } from '../../src/notify/channel';
+import type { RawFieldValue } from '../../src/shared/completion';
+import type { Duty } from '../../src/shared/types';
+import { dutyDataConverter } from '../../src/temporal/payloadCodec';
+import type { PayloadKeys } from '../../src/temporal/payloadKeys';
+import { completeTaskUpdate } from '../../workflows/definitions';
+import { createDutyWorker } from '../../worker';
+import { createTimeSkippingEnv } from '../../tests/support/temporalEnv';
+import { COUNTY, countyRoster } from '../lib/roster';
+import { eachParallel } from '../lib/tasks';
+import { OrgTree } from '../../src/roster/orgTree';
+import { householdsAvailable, startHouseholds } from './households';
+
+export interface YearOptions {
+  households: number;
+  /** Share of tasks done late (after escalation) and never done; the rest are done the day they are first reminded. */
+  lateShare: number;
+  neverShare: number;
+}
+
+export interface YearResult {
+  year: number;
+  shape: string;
+  households: number | 'pending';
+  tasks: number;
+  byDuty: Record<string, number>;
+  notices: Record<string, number>;
+  escalatedTasks: number;
+  completed: number;
+  openAtYearEnd: number;
+  refusedCompletions: number;
+  wallSec: number;
+}
+
+interface Seen {
+  personId: string;
+  dueOn: string;
+}
+
+/**
+ * Counts every notice by kind (from its deterministic id) and remembers, from each task's first reminder, who owes
+ * it and when it is due, so the simulated county acts without querying every task.
+ */
+class CountingChannel implements NotificationChannel {
+  readonly name = 'outbox' as const;
+  readonly notices: Record<string, number> = {};
+  readonly counted = new Set<string>();
+  readonly tasks = new Map<string, Seen>();
+  readonly escalated = new Set<string>();
+  async send(m: OutgoingMessage): Promise<ChannelResult> {
+    // Task ids may hold '/', the notification suffix never does.
+    const cut = m.notificationId.lastIndexOf('/');
+    const taskId = m.notificationId.slice(0, cut);
+    const kind = m.notificationId.slice(cut + 1).replace(/-\d+$/, '');
+    // One count per notification, not per recipient: a level-2 notice to three people is one escalation.
+    if (!this.counted.has(m.notificationId)) this.notices[kind] = (this.notices[kind] ?? 0) + 1;
+    this.counted.add(m.notificationId);
+    if (kind === 'escalation') this.escalated.add(taskId);
+    const dueOn = /截止 (\d{4}-\d{2}-\d{2})/.exec(m.subject)?.[1];
+    if (kind === 'reminder' && dueOn && !this.tasks.has(taskId)) this.tasks.set(taskId, { personId: m.personId, dueOn });
+    return { result: 'sent' };
+  }
+}
+
+/** A deterministic spread of outcomes, so two runs of the bench simulate the same county. */
+function bucket(id: string): number {
+  let h = 2166136261;
+  for (const c of id) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+  return ((h >>> 0) % 1000) / 1000;
+}
+
+/** Figures a cadre would enter: the smallest allowed numbers (so rules between fields hold), yes for checks. */
+function answers(duty: Duty | undefined, phase: string | undefined, today: string): Record<string, RawFieldValue> {
+  const spec = (phase ? duty?.phases?.find((p) => p.id === phase)?.completion : undefined) ?? duty?.completion;
+  const out: Record<string, RawFieldValue> = {};
+  for (const f of spec?.fields ?? []) {
+    if (f.type === 'integer' || f.type === 'number') out[f.key] = Math.max(f.min ?? 0, 1);
+    // "Risk returned: yes" would end the household's programme; the simulated county stays stable.
+    else if (f.type === 'boolean') out[f.key] = f.key !== 'riskReturned';
+    else if (f.type === 'date') out[f.key] = today;
+    else out[f.key] = '已完成';
+  }
+  return out;
+}
+
+/**
+ * A full year for a county on the time-skipping test server: every scheduled duty of the default catalog runs one
+ * dutyCycle per period of the year, households (when that feature is present) run their revisit programmes, and a
+ * simulated county completes tasks: most the day of their first reminder, some late, some never.
+ */
+export async function runCountyYear(bundle: string, keys: PayloadKeys, o: YearOptions, log: (line: string) => void): Promise<YearResult> {
+  const began = Date.now();
+  const env = await createTimeSkippingEnv();
+  try {
+    const duties = (await loadCatalog(path.join(REPO_ROOT, 'catalog', 'default'))).duties;
+    const tree = new OrgTree(countyRoster());
+    const calendar = WorkCalendar.load();
+    const dataConverter = dutyDataConverter(keys);
+    const client = new Client({ connection: env.connection, namespace: 'default', dataConverter });
+    const channel = new CountingChannel();
+    const taskQueue = 'county-year';
+    const worker = await createDutyWorker({
+      connection: env.nativeConnection,
+      client,
+      namespace: 'default',
+      settings: { ...settings(), taskQueue, dataDir: path.join(os.tmpdir(), `duty-year-${process.pid}`), maxCachedWorkflows: 250 },
+      logger: pino({ level: 'error' }),
+      workflowBundle: { code: readFileSync(bundle, 'utf8') },
+      channels: { outbox: channel },
+      roster: () => tree,
+      calendar,
+      // Quiet hours stay on, judged on the test server's clock as in the task tests.
+      clock: () => new Date(Context.current().info.currentAttemptScheduledTimestampMs),
+      dataConverter,
+      duties: async () => duties,
+    });
+    const start = DateTime.fromMillis(await env.currentTimeMs(), { zone: 'Asia/Shanghai' }).plus({ years: 1 }).startOf('year');
+    const year = start.year;
+    const end = start.plus({ years: 1 });
+    return await worker.runUntil(async () => {
+      await env.sleep(start.toMillis() - (await env.currentTimeMs()));
+      const cycles = [];
+      for (const duty of duties) {
+        if (duty.recurrence.kind === 'triggered') continue;
+        for (const p of periodsStartingBetween(duty.recurrence, start.toISODate() ?? '', end.minus({ days: 1 }).toISODate() ?? '')) {
+          cycles.push(await client.workflow.start('dutyCycle', { workflowId: `cycle:${duty.id}:${p.label}`, taskQueue, args: [{ duty, period: p.label }] }));
+        }
+      }
+      const households = householdsAvailable() ? await startHouseholds(client, taskQueue, tree, o.households, start.toISODate() ?? '') : 'pending';
+      log(`county year ${year}: ${cycles.length} cycles, households ${households}`);
+
+      const plans = new Map<string, string | null>();
+      let completed = 0;
+      let refused = 0;
+      for (let day = start.set({ hour: 10 }); day < end; day = day.plus({ days: 1 })) {
+        await env.sleep(day.toMillis() - (await env.currentTimeMs()));
+        const today = day.toISODate() ?? '';
+        for (const [taskId, seen] of channel.tasks) {
+          if (plans.has(taskId)) continue;
+          const b = bucket(taskId);
+          plans.set(taskId, b < o.neverShare ? null : b < o.neverShare + o.lateShare ? calendar.addWorkingDays(seen.dueOn, 5).date : today);
+        }
+        const due = [...plans].filter(([, on]) => on !== null && on <= today).map(([taskId]) => taskId);
+        // One at a time: concurrent Updates while the test server skips time trip its lock accounting
+        // ("Unbalanced lock and unlock calls") and the run hangs.
+        await eachParallel(due, 1, async (taskId) => {
+          plans.set(taskId, null);
+          const parts = taskId.split(':');
+          const duty = duties.find((d) => d.id === parts[1]);
+          const phase = duty?.phases?.find((p) => parts.includes(p.id))?.id;
+          const by = channel.tasks.get(taskId)?.personId ?? '';
+          try {
+            await client.workflow.getHandle(taskId).executeUpdate(completeTaskUpdate, { args: [{ by, note: '已完成', fields: answers(duty, phase, today) }] });
+            completed += 1;
+          } catch {
+            refused += 1;
+          }
+        });
+        if (day.day === 1) log(`county year ${year}: ${day.toFormat('MM')} — ${plans.size} tasks reminded, ${completed} completed, ${((Date.now() - began) / 1000).toFixed(0)} s`);
+      }
+      const byDuty: Record<string, number> = {};
+      for (const taskId of plans.keys()) {
+        const dutyId = taskId.split(':')[1] ?? '?';
+        byDuty[dutyId] = (byDuty[dutyId] ?? 0) + 1;
+      }
+      const opened = new Set(plans.keys());
+      for (const c of cycles) for (const id of (await c.result()).opened) opened.add(id);
+      return {
+        year,
+        shape: `${COUNTY.townships} townships, ${COUNTY.villages} villages, ${COUNTY.departments} departments`,
+        households,
+        tasks: opened.size,
+        byDuty,
+        notices: channel.notices,
+        escalatedTasks: channel.escalated.size,
+        completed,
+        openAtYearEnd: opened.size - completed,
+        refusedCompletions: refused,
+        wallSec: (Date.now() - began) / 1000,
+      };
+    });
+  } finally {
+    await env.teardown();
+  }
+}
