@@ -8,7 +8,10 @@ import { dashboardFor, type Dashboard, type DashboardOptions } from './dashboard
  * task, and a meeting room reloading it should not list them all again. Any change made through the CLI or the
  * web appends to the audit log, so the log's size is part of the key and such a change is visible at once;
  * what the worker changes by itself (a deadline passing, a new period) shows within `ttlMs`.
+ * Visibility trails a change by a moment, so a dashboard computed just after one is not kept.
  */
+const VISIBILITY_SETTLE_MS = 5_000;
+
 export class DashboardCache {
   private readonly entries = new Map<string, { at: number; value: Promise<Dashboard> }>();
 
@@ -20,9 +23,10 @@ export class DashboardCache {
   async get(viewer: Viewer, opts: Omit<DashboardOptions, 'now'>): Promise<Dashboard> {
     if (this.ttlMs <= 0) return dashboardFor(this.ctx, viewer, opts);
     const tree = await this.ctx.tree();
-    const auditSize = statSync(auditLog(this.ctx).file, { throwIfNoEntry: false })?.size ?? 0;
-    const key = JSON.stringify([scopeOf(tree, viewer), opts.dutyId, opts.period, auditSize]);
+    const audit = statSync(auditLog(this.ctx).file, { throwIfNoEntry: false });
+    const key = JSON.stringify([scopeOf(tree, viewer), opts.dutyId, opts.period, audit?.size ?? 0]);
     const now = Date.now();
+    if (audit && now - audit.mtimeMs < VISIBILITY_SETTLE_MS) return dashboardFor(this.ctx, viewer, opts);
     for (const [k, e] of this.entries) if (now - e.at > this.ttlMs) this.entries.delete(k);
     const hit = this.entries.get(key);
     if (hit) return hit.value;
