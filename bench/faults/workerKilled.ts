@@ -38,8 +38,10 @@ export async function workerKilled(o: WorkerKilledOptions): Promise<WorkerKilled
   try {
     const sink = rig.sink;
     if (!sink) throw new Error('no sink');
-    const window = (o.tasks / o.smtpRate) * 1000;
-    const at = Array.from({ length: o.kills }, () => rig.plannedAt.getTime() - 1000 + random() * window).sort((a, b) => a - b);
+    // Kills start half a second after the shared instant, when sends are in flight, and spread over the time the
+    // herd would take undisturbed; each restart stretches the herd, so later kills still find work to interrupt.
+    const window = Math.max(2000, (o.tasks / o.smtpRate) * 1000);
+    const at = Array.from({ length: o.kills }, () => rig.plannedAt.getTime() + 500 + random() * window).sort((a, b) => a - b);
     let duringHerd = 0;
     for (const [k, when] of at.entries()) {
       await sleep(Math.max(0, when - Date.now()));

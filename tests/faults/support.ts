@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
 import { keyIdOf, type PayloadKeys } from '../../src/temporal/payloadKeys';
-import { installRuntimeLogging } from '../../src/temporal/runtimeLogging';
 import { bundleToFile, ENGINE_WORKFLOWS } from '../../bench/lib/bundle';
 
 /** What every fault test needs: the engine's workflows bundled once to a file (for worker processes) and a payload key. */
@@ -17,7 +15,8 @@ export interface FaultKit {
 }
 
 export async function faultKit(): Promise<FaultKit> {
-  installRuntimeLogging(pino({ level: 'error' }));
+  // No runtime logging here: workers run in child processes, and an installed runtime with nothing native to
+  // release it would keep jest from exiting.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'duty-fault-test-'));
   const key = randomBytes(32);
   return {
