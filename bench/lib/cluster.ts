@@ -11,6 +11,8 @@ export interface Cluster {
   server: DevServer;
   client: Client;
   connection: Connection;
+  /** The dev server's Prometheus endpoint, read from its start-up banner. */
+  metricsUrl(): string | undefined;
   /** Stops the server and starts it again on the same file and port, as an operator restart would. */
   restart(downMs?: number): Promise<void>;
   dbBytes(): number;
@@ -20,7 +22,11 @@ export interface Cluster {
 export async function startCluster(label: string, opts: { dir?: string } = {}): Promise<Cluster> {
   const dir = opts.dir ?? mkdtempSync(path.join(os.tmpdir(), `duty-${label}-`));
   const dbFile = path.join(dir, 'temporal.db');
-  let server = await startDevServer({ headless: true, dbFile });
+  let metricsUrl: string | undefined;
+  const log = (line: string) => {
+    metricsUrl = /Temporal Metrics:\s+(\S+)/.exec(line)?.[1] ?? metricsUrl;
+  };
+  let server = await startDevServer({ headless: true, dbFile, log });
   const port = Number(server.address.split(':').pop());
   // A lazy connection reconnects by itself after a server restart; the scenario's client survives it.
   const connection = Connection.lazy({ address: server.address });
@@ -33,10 +39,11 @@ export async function startCluster(label: string, opts: { dir?: string } = {}): 
     },
     client,
     connection,
+    metricsUrl: () => metricsUrl,
     async restart(downMs = 0) {
       await server.stop();
       if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
-      server = await startDevServer({ headless: true, dbFile, port });
+      server = await startDevServer({ headless: true, dbFile, port, log });
     },
     dbBytes: () => ['', '-wal', '-shm'].reduce((sum, s) => sum + (statSync(dbFile + s, { throwIfNoEntry: false })?.size ?? 0), 0),
     async stop({ keepDir = false } = {}) {

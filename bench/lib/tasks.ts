@@ -63,15 +63,9 @@ export function syntheticTask(tree: OrgTree, t: SyntheticTask): TaskInput {
 /** Starts the tasks through the engine's own startTask, `parallel` at a time; returns the wall time taken. */
 export async function startAll(client: Client, taskQueue: string, inputs: TaskInput[], parallel = 32): Promise<number> {
   const began = Date.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(parallel, inputs.length) }, async () => {
-      for (let i = next++; i < inputs.length; i = next++) {
-        const input = inputs[i];
-        if (input) await startTask(client, taskQueue, input);
-      }
-    }),
-  );
+  await eachParallel(inputs, parallel, async (input) => {
+    await startTask(client, taskQueue, input);
+  });
   return Date.now() - began;
 }
 

@@ -5,6 +5,10 @@ import type { ChildStats } from './workerChild';
 
 const CHILD = path.join(__dirname, 'workerChild.ts');
 
+// A bench that dies (Ctrl-C, a thrown error) must not leave workers polling a server that is gone.
+const alive = new Set<ChildProcess>();
+process.once('exit', () => alive.forEach((c) => c.kill('SIGKILL')));
+
 export interface WorkerProcess {
   pid: number;
   ready: Promise<void>;
@@ -38,7 +42,13 @@ export function spawnWorker(env: Record<string, string>, logFile: string): Worke
   let latest: ChildStats | undefined;
   let peak = 0;
   const waiters: ((s: ChildStats) => void)[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  alive.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      alive.delete(child);
+      resolve(code);
+    }),
+  );
   const ready = new Promise<void>((resolve, reject) => {
     child.on('message', (msg: { type?: string }) => {
       if (msg.type === 'ready') resolve();

@@ -5,6 +5,7 @@ import { dutyDataConverter } from '../../src/temporal/payloadCodec';
 import type { PayloadKeys } from '../../src/temporal/payloadKeys';
 import { startCluster, type Cluster } from '../lib/cluster';
 import { cpuSeconds, findPid } from '../lib/proc';
+import { persistenceDelta, scrapePersistence, type PersistenceDelta } from '../lib/serverMetrics';
 import { countyRoster, villages, writeRoster } from '../lib/roster';
 import { startRateLimitedSink, type RateLimitedSink } from '../lib/smtpSink';
 import { sleep, spread, until, type Spread } from '../lib/stats';
@@ -39,6 +40,8 @@ export interface HerdResult {
   workerPeakRssMb: number;
   serverCpuSec: number;
   workerCpuSec: number;
+  /** The server's own account of its SQLite work while the herd drained. */
+  persistence: PersistenceDelta;
 }
 
 export interface HerdContext {
@@ -114,6 +117,7 @@ export async function runHerd(ctx: HerdContext, o: HerdOptions): Promise<HerdRes
     await sleep(Math.max(0, plannedAt.getTime() - Date.now()));
     const serverPid = findPid(cluster.dbFile);
     const cpu0 = { server: cpuSeconds(serverPid), worker: cpuSeconds(worker.pid) };
+    const metrics0 = await scrapePersistence(cluster.metricsUrl());
     const outboxDir = env.DUTY_OUTBOX_DIR as string;
     const count = () => (sink ? sink.unique().size : readdirSync(outboxDir, { withFileTypes: true }).filter((d) => d.name.endsWith('.json')).length);
     await until(() => {
@@ -125,6 +129,7 @@ export async function runHerd(ctx: HerdContext, o: HerdOptions): Promise<HerdRes
     }, o.drainTimeoutSec * 1000, 500);
     const drainSec = (Date.now() - plannedAt.getTime()) / 1000;
     const cpu = { server: cpuSeconds(serverPid) - cpu0.server, worker: cpuSeconds(worker.pid) - cpu0.worker };
+    const persistence = persistenceDelta(metrics0, await scrapePersistence(cluster.metricsUrl()));
     const accepted = sink ? firstArrivals(sink) : outboxArrivals(outboxDir);
     const lateness = [...accepted.values()].map((at) => at - plannedAt.getTime());
     return {
@@ -141,6 +146,7 @@ export async function runHerd(ctx: HerdContext, o: HerdOptions): Promise<HerdRes
       workerPeakRssMb: Math.round(worker.peakRss() / 1024 / 1024),
       serverCpuSec: Math.round(cpu.server),
       workerCpuSec: Math.round(cpu.worker),
+      persistence,
     };
   } finally {
     await worker?.stop();
