@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { InputIssue } from '../errors';
 import { maskIdNumber } from '../households/idCard';
 
@@ -83,6 +83,30 @@ function isPlainValue(value: unknown): boolean {
   return value === null || ['string', 'number', 'boolean'].includes(typeof value);
 }
 
+/**
+ * Aliases are only resolved when the document is turned into data, and the yaml package throws there (an alias with
+ * no anchor before it, or so many aliases that expanding them would exhaust memory): both become an issue at the alias.
+ */
+function toData(doc: Document, file: string, lineCounter: LineCounter): { data?: unknown; issue?: InputIssue } {
+  try {
+    return { data: doc.toJS() };
+  } catch (err) {
+    let at = 0;
+    let dangling = false;
+    visit(doc, {
+      Alias(_, node) {
+        dangling = node.resolve(doc) === undefined;
+        if (dangling || at === 0) at = node.range?.[0] ?? 0;
+        return dangling ? visit.BREAK : undefined;
+      },
+    });
+    const { line, col } = lineCounter.linePos(at);
+    const what = dangling ? '别名 (*) 引用的锚点 (&) 不存在或在其后才定义' : '别名 (*) 展开过多';
+    const detail = err instanceof Error ? err.message : String(err);
+    return { issue: { file, line, column: col, path: '(yaml)', message: `YAML 语法错误: ${what} (${detail})` } };
+  }
+}
+
 export function readYaml(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true });
@@ -92,7 +116,9 @@ export function readYaml(text: string, file: string): YamlSource {
     const what = YAML_CODES[error.code] ?? '格式错误';
     return { file, line: pos?.line, column: pos?.col, path: '(yaml)', message: `YAML 语法错误: ${what} (${detail})` };
   });
-  const data: unknown = syntaxIssues.length > 0 ? undefined : doc.toJS();
+  const built = syntaxIssues.length > 0 ? {} : toData(doc, file, lineCounter);
+  if (built.issue) syntaxIssues.push(built.issue);
+  const data = built.data;
 
   return {
     file,

@@ -304,6 +304,28 @@ const cases: Case[] = [
     message: '键重复',
   },
   {
+    name: 'alias without its anchor (a truncated or hand-edited file)',
+    yaml: appendLines(DUTY_YAML, '    reminders: *defaultReminders'),
+    path: '(yaml)',
+    line: 9,
+    message: '锚点 (&) 不存在',
+  },
+  {
+    name: 'aliases expanding beyond reason',
+    yaml: [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+      'e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]',
+      'f: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]',
+      '',
+    ].join('\n'),
+    path: '(yaml)',
+    line: 2,
+    message: '展开过多',
+  },
+  {
     name: 'empty file',
     yaml: '',
     path: '(文件)',
