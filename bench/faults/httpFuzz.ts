@@ -4,7 +4,7 @@ import { settings } from '../../src/config';
 import { OrgTree } from '../../src/roster/orgTree';
 import { taskStateQuery } from '../../workflows/definitions';
 import { login, startStack } from '../../tests/http/stack';
-import { canonical } from '../lib/stats';
+import { canonical, until } from '../lib/stats';
 import type { FuzzTally } from './badInput';
 
 const weirdId = fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('', ' ', '..', 'task:x', "'; DROP", '%2F', 'a'.repeat(400), '🙂'));
@@ -27,6 +27,17 @@ async function post(url: string, cookie: string, body: string): Promise<{ status
   } catch (err) {
     return { status: 0, text: String(err), json: () => ({}) };
   }
+}
+
+async function settled(image: () => Promise<string>): Promise<void> {
+  let last = '';
+  let steady = 0;
+  await until(async () => {
+    const now = await image();
+    steady = now === last ? steady + 1 : 0;
+    last = now;
+    return steady >= 3;
+  }, 60_000, 1000);
 }
 
 /**
@@ -78,6 +89,9 @@ export async function fuzzHttp(cases: number, seed: number): Promise<FuzzTally> 
       if (res.status < 300) {
         t.accepted += 1;
         if (c.route === 'pause') await post(`${stack.baseUrl}/api/duties/${encodeURIComponent(id)}/resume`, cookie, '{}');
+        // A backfill's cycles start after the request returns, and schedule listings (visibility) show a pause or a
+        // resume a moment later: wait until they are seen, so the next refused request is not blamed for them.
+        if (!isTask) await settled(() => image(c.route, id));
         continue;
       }
       t.refused += 1;
