@@ -11,9 +11,8 @@ export function settings(env: NodeJS.ProcessEnv = process.env) {
     outboxDir: path.resolve(env.DUTY_OUTBOX_DIR ?? path.join(dataDir, 'outbox')),
     taskQueue: env.DUTY_TASK_QUEUE ?? 'duty-engine',
     /**
-     * Sleeping tasks are replayed on wake-up, so the cache only needs the busy ones (at most ~140 in flight with the
-     * SDK's default concurrency). Each cached task costs ~0.4 MB of RSS: 250 keeps a worker with 10k open tasks near
-     * 450 MB; 1000 costs ~300 MB more for ~15% lower herd lateness (README, Performance).
+     * Sleeping tasks are replayed on wake-up, so the cache only needs the busy ones, which the worker's concurrency
+     * bounds. Measured with 1k/10k/50k open tasks: RSS ~400 MB at 250, 600–740 MB at 1000 (README, Performance).
      */
     maxCachedWorkflows: Number(env.DUTY_MAX_CACHED_WORKFLOWS ?? 250),
     /** Off only for demos and end-to-end tests that run at any hour; urgent duties ignore it anyway. */
