@@ -35,6 +35,24 @@ function note(t: FuzzTally, what: string, muts: unknown, r: CliResult): void {
   if (t.examples.length < 5) t.examples.push(`${what}: ${JSON.stringify(muts).slice(0, 300)} → exit ${r.code} ${(r.thrown ?? r.err).slice(0, 300)}`);
 }
 
+/** A run that did not succeed: exit 2 is a refusal, which must change nothing and name the place; anything else is a crash. */
+function tallyRefusal(t: FuzzTally, r: CliResult, muts: unknown, partialWrite: string | undefined, fileNames: string[]): void {
+  if (r.code !== 2) {
+    t.crashes += 1;
+    note(t, 'crash', muts, r);
+    return;
+  }
+  t.refused += 1;
+  if (partialWrite) {
+    t.partialWrites += 1;
+    note(t, partialWrite, muts, r);
+  }
+  if (!namesPlace(r.err, fileNames)) {
+    t.unplaced += 1;
+    note(t, 'error does not name the place', muts, r);
+  }
+}
+
 /**
  * "Names the place": every reported problem points at a file of the input and at a line or a field in it.
  * Problems are the `  - ` bullets of a ValidationError; a message without bullets must still name the file.
@@ -81,19 +99,8 @@ export async function fuzzCatalog(env: FuzzEnv, target: 'duties' | 'roster', cas
       }
       const restore = await runCli(['apply', base], env.cliEnv);
       if (restore.code !== 0) throw new Error(`restoring the baseline failed: ${restore.err}`);
-    } else if (r.code === 2) {
-      t.refused += 1;
-      if (after !== before) {
-        t.partialWrites += 1;
-        note(t, 'refused but Temporal changed', muts, r);
-      }
-      if (!namesPlace(r.err, [dir, 'roster.yaml', ...dutyFiles])) {
-        t.unplaced += 1;
-        note(t, 'error does not name the place', muts, r);
-      }
     } else {
-      t.crashes += 1;
-      note(t, 'crash', muts, r);
+      tallyRefusal(t, r, muts, after !== before ? 'refused but Temporal changed' : undefined, [dir, 'roster.yaml', ...dutyFiles]);
     }
   }
   return t;
@@ -139,19 +146,8 @@ export async function fuzzHouseholdCsv(env: FuzzEnv, villages: string[], asOf: s
         t.partialWrites += 1;
         note(t, `accepted ${summary.rows} rows but ${written} households exist`, muts, r);
       }
-    } else if (r.code === 2) {
-      t.refused += 1;
-      if (written > 0) {
-        t.partialWrites += 1;
-        note(t, 'refused but households written', muts, r);
-      }
-      if (!namesPlace(r.err, [path.basename(file)])) {
-        t.unplaced += 1;
-        note(t, 'error does not name the place', muts, r);
-      }
     } else {
-      t.crashes += 1;
-      note(t, 'crash', muts, r);
+      tallyRefusal(t, r, muts, written > 0 ? 'refused but households written' : undefined, [path.basename(file)]);
     }
   }
   return t;
