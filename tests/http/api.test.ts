@@ -135,10 +135,12 @@ test('the dashboard ranks units by overdue count and on-time rate and counts ove
   expect((await call('p-xhz-cadre1', 'POST', `/api/tasks/${encodeURIComponent(q4)}/complete`, { fields: { disclosedOn: '2026-12-01' } })).status).toBe(200);
   // Seen from early January, when the Q4 deadline has passed: 小河咀村 met it, 团结村 did not. (The duty filter leaves
   // out the township's own task opened by the trigger above.)
-  // Visibility catches up with the completion within moments; poll rather than race it.
+  // Visibility catches up with the completion within moments, and the trend's counts run side by side, so one of them
+  // may still see the task open. Poll until the listing shows the completion and the last two trend points agree (no
+  // deadline falls between them, so a consistent view must count the same).
   const d = await eventually(
     () => dashboardFor(stack.services, { role: 'supervisor', personId: 'p-qh-sup' }, { dutyId: Q3, now: new Date('2027-01-05T12:00:00+08:00'), windowDays: 120 }),
-    (view) => view.ranking.some((r) => r.unitId === 'v-xiaohezui' && r.onTime === 1),
+    (view) => view.ranking.some((r) => r.unitId === 'v-xiaohezui' && r.onTime === 1) && view.trend.at(-1)?.count === view.trend.at(-2)?.count,
   );
   expect(d.report.scope).toEqual({ unitId: 't-qionghu', unitName: '琼湖街道' });
   expect(d.ranking.map((r) => [r.unitId, r.overdue, r.due, r.onTime, r.onTimeRate])).toEqual([
