@@ -26,12 +26,15 @@ export interface YearOptions {
   /** Share of tasks done late (after escalation) and never done; the rest are done the day they are first reminded. */
   lateShare: number;
   neverShare: number;
+  /** The worker's workflow cache. */
+  cache: number;
 }
 
 export interface YearResult {
   year: number;
   shape: string;
   households: number | 'pending';
+  cache: number;
   tasks: number;
   byDuty: Record<string, number>;
   notices: Record<string, number>;
@@ -113,7 +116,7 @@ export async function runCountyYear(bundle: string, keys: PayloadKeys, o: YearOp
       connection: env.nativeConnection,
       client,
       namespace: 'default',
-      settings: { ...settings(), taskQueue, dataDir: path.join(os.tmpdir(), `duty-year-${process.pid}`), maxCachedWorkflows: 250 },
+      settings: { ...settings(), taskQueue, dataDir: path.join(os.tmpdir(), `duty-year-${process.pid}`), maxCachedWorkflows: o.cache },
       logger: pino({ level: 'error' }),
       workflowBundle: { code: readFileSync(bundle, 'utf8') },
       channels: { outbox: channel },
@@ -179,6 +182,7 @@ export async function runCountyYear(bundle: string, keys: PayloadKeys, o: YearOp
         year,
         shape: `${COUNTY.townships} townships, ${COUNTY.villages} villages, ${COUNTY.departments} departments`,
         households,
+        cache: o.cache,
         tasks: opened.size,
         byDuty,
         notices: channel.notices,
