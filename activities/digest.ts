@@ -5,7 +5,7 @@ import type { WorkCalendar } from '../src/calendar';
 import { digestConfigFromEnv, digestItems, type DigestConfig } from '../src/notify/digest';
 import type { DigestSender } from '../src/notify/digestSender';
 import type { OrgTree } from '../src/roster/orgTree';
-import { digestId, type DigestDelivery, type DigestPlan, type DigestRequest } from '../src/shared/digest';
+import { digestId, type DigestDelivery, type DigestPlan, type DigestRequest } from '../src/contracts/digest';
 import { listTasks, type TaskSummary } from '../src/tasks/query';
 import { msUntilWorkingHours } from './notify';
 

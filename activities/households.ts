@@ -7,21 +7,13 @@ import { triggeredHorizon } from '../src/calendar/triggered';
 import { DutyError } from '../src/errors';
 import { planHouseholdTasks, type HouseholdPlanArgs } from '../src/households/plan';
 import type { OrgTree } from '../src/roster/orgTree';
-import {
-  LIFECYCLE_DUTY_ID,
-  LIFECYCLE_WORKFLOW_TYPE,
-  lifecycleWorkflowId,
-  REVISIT_DUTY_ID,
-  REVISIT_WORKFLOW_TYPE,
-  revisitWorkflowId,
-  type LifecycleInput,
-  type RevisitProgrammeInput,
-} from '../src/shared/household';
+import { LIFECYCLE_DUTY_ID, REVISIT_DUTY_ID } from '../src/shared/household';
+import { LIFECYCLE_WORKFLOW_TYPE, lifecycleWorkflowId, type LifecycleInput } from '../src/contracts/monitoringLifecycle';
+import { REVISIT_WORKFLOW_TYPE, revisitWorkflowId, type RevisitProgrammeInput } from '../src/contracts/revisitProgramme';
 import { SA } from '../src/shared/searchAttributes';
 import { startTask } from '../src/tasks/start';
-import type { TaskInput } from '../src/shared/task';
+import { type TaskInput, waiveTaskUpdate } from '../src/contracts/dutyTask';
 import type { Duty, LocalDate } from '../src/shared/types';
-import { waiveTaskUpdate } from '../workflows/definitions';
 
 export interface HouseholdDeps {
   calendar: WorkCalendar;

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { WorkCalendar } from '../src/calendar';
 import type { Notifier } from '../src/notify/notifier';
 import type { OrgTree } from '../src/roster/orgTree';
-import type { DeliveryRecord, NotifyRequest } from '../src/shared/task';
+import type { DeliveryRecord, NotifyRequest } from '../src/contracts/dutyTask';
 
 export interface NotifyDeps {
   notifier: Notifier;

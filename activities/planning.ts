@@ -2,8 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import { periodByLabel, periodContaining, planFollowUps as planFollowUpStream, planOccurrences, type WorkCalendar } from '../src/calendar';
 import type { OrgTree } from '../src/roster/orgTree';
-import { taskWorkflowId } from '../src/shared/ids';
-import type { TaskInput } from '../src/shared/task';
+import { type TaskInput, taskWorkflowId } from '../src/contracts/dutyTask';
 import type { Duty, EscalationPolicy, FollowUp, LocalTime, Occurrence, ScheduledRecurrence } from '../src/shared/types';
 
 export interface CyclePlan {

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import type { TaskInput } from '../src/shared/task';
+import type { TaskInput } from '../src/contracts/dutyTask';
 import { startTask } from '../src/tasks/start';
 
 const PARALLEL_STARTS = 16;

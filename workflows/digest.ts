@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { executeChild, proxyActivities, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import type { DigestDelivery, DigestRequest } from '../src/shared/digest';
+import type { DailyDigestResult, DigestDelivery, DigestRequest } from '../src/contracts/digest';
 
 const { planDigest } = proxyActivities<activities.Activities>({ startToCloseTimeout: '2 minutes' });
 
@@ -13,12 +13,6 @@ const { sendDigest } = proxyActivities<activities.Activities>({
 
 /** Robots accept about 20 messages a minute per group; a few at a time keeps a large run inside that. */
 const CONCURRENCY = 5;
-
-export interface DailyDigestResult {
-  date: string;
-  workday: boolean;
-  deliveries: DigestDelivery[];
-}
 
 /** Started by the `digest:daily` schedule: one message per digest person listing their due-soon and overdue tasks. */
 export async function dailyDigest(): Promise<DailyDigestResult> {

@@ -1,7 +1,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { ApplicationFailure, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import type { Duty } from '../src/shared/types';
+import type { DutyCycleInput, DutyCycleResult } from '../src/contracts/dutyCycle';
 
 const { planCycle } = proxyActivities<activities.Activities>({ startToCloseTimeout: '1 minute' });
 const { openTasks } = proxyActivities<activities.Activities>({
@@ -11,19 +11,6 @@ const { openTasks } = proxyActivities<activities.Activities>({
 
 /** Set by the server on every run a schedule starts, including backfills, which is what ties a run to its period. */
 const scheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
-
-export interface DutyCycleInput {
-  duty: Duty;
-  /** Given for a manual run of one period; schedule runs derive it from their scheduled time. */
-  period?: string;
-}
-
-export interface DutyCycleResult {
-  dutyId: string;
-  period: string;
-  opened: string[];
-  alreadyOpen: string[];
-}
 
 /** One period of one duty: plan its deadlines (with the holiday data recorded in history), wait for opening, open one task per assignee. */
 export async function dutyCycle(input: DutyCycleInput): Promise<DutyCycleResult> {

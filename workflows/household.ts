@@ -12,31 +12,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import {
-  lifecycleWorkflowId,
-  revisitWorkflowId,
-  shanghaiDate,
-  type DatedRequest,
-  type EpisodeEvent,
-  type EpisodeRef,
-  type HouseholdEvent,
-  type HouseholdInput,
-  type HouseholdMemo,
-  type HouseholdRecord,
-  type HouseholdState,
-  type HouseholdStatus,
-} from '../src/shared/household';
+import { lifecycleWorkflowId } from '../src/contracts/monitoringLifecycle';
+import { cancelProgrammeSignal, revisitWorkflowId, RISK_RETURNED_REASON } from '../src/contracts/revisitProgramme';
+import { shanghaiDate } from '../src/shared/zone';
+import { clearRiskUpdate, type DatedRequest, type EpisodeEvent, episodeEventSignal, type HouseholdInput, type HouseholdState, householdStateQuery, riskFoundUpdate, riskReturnedUpdate, upsertHouseholdUpdate } from '../src/contracts/household';
+import { type EpisodeRef, type HouseholdEvent, type HouseholdMemo, type HouseholdRecord, type HouseholdStatus } from '../src/shared/household';
 import { SA } from '../src/shared/searchAttributes';
-import { RISK_RETURNED_REASON } from './revisitProgramme';
-import {
-  cancelProgrammeSignal,
-  clearRiskUpdate,
-  episodeEventSignal,
-  householdStateQuery,
-  riskFoundUpdate,
-  riskReturnedUpdate,
-  upsertHouseholdUpdate,
-} from './householdDefinitions';
 
 /** Starting a workflow is one quick call; as local activities these cost no extra round trips per household. */
 const { startRevisitProgramme, startLifecycle } = proxyLocalActivities<activities.Activities>({ startToCloseTimeout: '1 minute' });

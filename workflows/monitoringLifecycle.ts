@@ -1,8 +1,11 @@
 import { allHandlersFinished, condition, getExternalWorkflowHandle, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import { LIFECYCLE_DUTY_ID, shanghaiDate, type LifecycleInput, type LifecycleState, type RoundEntry } from '../src/shared/household';
+import { LIFECYCLE_DUTY_ID, type RoundEntry } from '../src/shared/household';
+import { shanghaiDate } from '../src/shared/zone';
+import { type LifecycleInput, type LifecycleState, lifecycleStateQuery } from '../src/contracts/monitoringLifecycle';
 import { SA } from '../src/shared/searchAttributes';
-import { episodeEventSignal, lifecycleStateQuery, taskClosedSignal } from './householdDefinitions';
+import { episodeEventSignal } from '../src/contracts/household';
+import { taskClosedSignal } from '../src/contracts/dutyTask';
 import { closeRound, entryOf, isClosed, signalQuietly, watchDeadline } from './rounds';
 
 const { planHouseholdTasks, openHouseholdTask } = proxyLocalActivities<activities.Activities>({ startToCloseTimeout: '1 minute' });

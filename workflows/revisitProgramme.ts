@@ -9,10 +9,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import { REVISIT_DUTY_ID, shanghaiDate, type RevisitProgrammeInput, type RevisitProgrammeState } from '../src/shared/household';
+import { REVISIT_DUTY_ID } from '../src/shared/household';
+import { shanghaiDate } from '../src/shared/zone';
+import { cancelProgrammeSignal, type RevisitProgrammeInput, type RevisitProgrammeState, revisitStateQuery, RISK_RETURNED_REASON } from '../src/contracts/revisitProgramme';
 import { SA } from '../src/shared/searchAttributes';
-import type { TaskInput } from '../src/shared/task';
-import { cancelProgrammeSignal, episodeEventSignal, revisitStateQuery, taskClosedSignal } from './householdDefinitions';
+import { taskClosedSignal, type TaskInput } from '../src/contracts/dutyTask';
+import { episodeEventSignal } from '../src/contracts/household';
 import { closeRound, entryOf, isClosed, signalQuietly, watchDeadline } from './rounds';
 
 // Planning and opening are quick calls to the calendar and the server: local activities keep them off the task
@@ -20,7 +22,6 @@ import { closeRound, entryOf, isClosed, signalQuietly, watchDeadline } from './r
 const { planHouseholdTasks, openHouseholdTask } = proxyLocalActivities<activities.Activities>({ startToCloseTimeout: '1 minute' });
 const { waiveTasks } = proxyActivities<activities.Activities>({ startToCloseTimeout: '5 minutes' });
 
-export const RISK_RETURNED_REASON = '风险返回';
 
 /**
  * 风险消除后一年内每季度"回头看": four revisit tasks for one household and clearance date, each opening at its

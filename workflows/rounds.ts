@@ -1,6 +1,6 @@
 import { condition, isCancellation } from '@temporalio/workflow';
-import type { RoundEntry, TaskClosedEvent } from '../src/shared/household';
-import type { TaskInput } from '../src/shared/task';
+import type { RoundEntry } from '../src/shared/household';
+import type { TaskClosedEvent, TaskInput } from '../src/contracts/dutyTask';
 
 /** How a revisit programme or a lifecycle keeps track of the tasks it opened. */
 

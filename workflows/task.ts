@@ -16,12 +16,9 @@ import {
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import { checkCompletion } from '../src/shared/completion';
-import { notificationId } from '../src/shared/ids';
+import { completeTaskUpdate, type DeliveryRecord, notificationId, type NotificationKind, taskClosedSignal, type TaskEvent, type TaskInput, type TaskState, taskStateQuery, waiveTaskUpdate } from '../src/contracts/dutyTask';
 import { SA } from '../src/shared/searchAttributes';
-import type { DeliveryRecord, NotificationKind, TaskEvent, TaskInput, TaskState } from '../src/shared/task';
 import type { FollowUp } from '../src/shared/types';
-import { completeTaskUpdate, taskStateQuery, waiveTaskUpdate } from './definitions';
-import { taskClosedSignal } from './householdDefinitions';
 
 const { planFollowUps } = proxyActivities<activities.Activities>({
   startToCloseTimeout: '30 seconds',

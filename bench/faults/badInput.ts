@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import fc from 'fast-check';
 import { REPO_ROOT } from '../../src/config';
-import { householdWorkflowId } from '../../src/shared/household';
+import { householdWorkflowId } from '../../src/contracts/household';
 import { canonical } from '../lib/stats';
 import { benchHousehold } from '../scenarios/households';
 import { runCli, type CliResult } from './cli';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { loadCatalog } from '../../src/catalog/load';
 import { settings } from '../../src/config';
 import { OrgTree } from '../../src/roster/orgTree';
-import { taskStateQuery } from '../../workflows/definitions';
+import { taskStateQuery } from '../../src/contracts/dutyTask';
 import { login, startStack } from '../../tests/http/stack';
 import { canonical, until } from '../lib/stats';
 import type { FuzzTally } from './badInput';

@@ -1,8 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import type { OrgTree } from '../../src/roster/orgTree';
-import { taskWorkflowId } from '../../src/shared/ids';
-import type { TaskInput } from '../../src/shared/task';
+import { type TaskInput, taskWorkflowId } from '../../src/contracts/dutyTask';
 import { startTask } from '../../src/tasks/start';
 
 const ZONE = 'Asia/Shanghai';

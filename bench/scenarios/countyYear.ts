@@ -13,7 +13,7 @@ import type { RawFieldValue } from '../../src/shared/completion';
 import type { Duty } from '../../src/shared/types';
 import { dutyDataConverter } from '../../src/temporal/payloadCodec';
 import type { PayloadKeys } from '../../src/temporal/payloadKeys';
-import { completeTaskUpdate } from '../../workflows/definitions';
+import { completeTaskUpdate } from '../../src/contracts/dutyTask';
 import { createDutyWorker } from '../../worker';
 import { createTimeSkippingEnv } from '../../tests/support/temporalEnv';
 import { COUNTY, countyRoster } from '../lib/roster';

@@ -11,7 +11,7 @@ import { startRateLimitedSink, type RateLimitedSink } from '../lib/smtpSink';
 import { sleep, spread, until, type Spread } from '../lib/stats';
 import { startAll, syntheticTask } from '../lib/tasks';
 import { spawnWorker, type WorkerProcess } from '../lib/workerProcess';
-import type { TaskInput } from '../../src/shared/task';
+import type { TaskInput } from '../../src/contracts/dutyTask';
 import type { OrgTree } from '../../src/roster/orgTree';
 
 export interface HerdOptions {

@@ -10,7 +10,7 @@ import { OutboxChannel } from '../../src/notify/outbox';
 import { dutyDataConverter } from '../../src/temporal/payloadCodec';
 import type { PayloadKeys } from '../../src/temporal/payloadKeys';
 import { startTask } from '../../src/tasks/start';
-import { completeTaskUpdate } from '../../workflows/definitions';
+import { completeTaskUpdate } from '../../src/contracts/dutyTask';
 import { createDutyWorker } from '../../worker';
 import { finishUpdate } from '../workflows/bare';
 import { startCluster } from '../lib/cluster';

@@ -1,18 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { OrgTree } from '../roster/orgTree';
-import {
-  HOUSEHOLD_WORKFLOW_TYPE,
-  householdWorkflowId,
-  type HouseholdInput,
-  type HouseholdMemo,
-  type HouseholdRecord,
-  type HouseholdState,
-  type LifecycleState,
-  type RevisitProgrammeState,
-} from '../shared/household';
+import { HOUSEHOLD_WORKFLOW_TYPE, type HouseholdInput, type HouseholdState, householdStateQuery, householdWorkflowId, upsertHouseholdUpdate } from '../contracts/household';
+import { type HouseholdMemo, type HouseholdRecord } from '../shared/household';
+import { type LifecycleState, lifecycleStateQuery } from '../contracts/monitoringLifecycle';
+import { type RevisitProgrammeState, revisitStateQuery } from '../contracts/revisitProgramme';
 import { SA } from '../shared/searchAttributes';
-import { householdStateQuery, lifecycleStateQuery, revisitStateQuery, upsertHouseholdUpdate } from '../../workflows/householdDefinitions';
 import { idTag, recordDigest } from './digest';
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged';

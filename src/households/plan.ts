@@ -2,8 +2,7 @@ import { planTriggered } from '../calendar/triggered';
 import type { WorkCalendar } from '../calendar';
 import { DutyError, NotFoundError } from '../errors';
 import type { OrgTree } from '../roster/orgTree';
-import { taskWorkflowId } from '../shared/ids';
-import type { TaskInput } from '../shared/task';
+import { type TaskInput, taskWorkflowId } from '../contracts/dutyTask';
 import type { Assignment, Duty, LocalDate, Unit } from '../shared/types';
 
 export interface HouseholdPlanArgs {

@@ -1,6 +1,9 @@
 import { DateTime } from 'luxon';
 import type { OrgTree } from '../roster/orgTree';
-import type { HouseholdState, HouseholdStatus, LifecycleState, RevisitProgrammeState, RoundEntry, RoundStatus } from '../shared/household';
+import type { HouseholdState } from '../contracts/household';
+import type { HouseholdStatus, RoundEntry, RoundStatus } from '../shared/household';
+import type { LifecycleState } from '../contracts/monitoringLifecycle';
+import type { RevisitProgrammeState } from '../contracts/revisitProgramme';
 import { maskIdNumber, maskName } from './idCard';
 
 export interface HouseholdView {

@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
-import type { AccountRole } from '../auth/policy';
+import { type AccountRole, ForbiddenError } from '../auth/policy';
 import type { Principal } from '../auth/principal';
 import { zhErrorMap } from '../catalog/zhErrors';
-import { ForbiddenError } from '../auth/policy';
 import { ValidationError, type InputIssue } from '../errors';
 import { NotSignedInError } from './errors';
 

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { UsageError } from '../errors';
-import type { DigestItem, DigestRequest } from '../shared/digest';
-import type { NotifyRequest } from '../shared/task';
+import type { DigestItem, DigestRequest } from '../contracts/digest';
+import type { NotifyRequest } from '../contracts/dutyTask';
 import type { LocalDate, LocalTime, Person } from '../shared/types';
 import type { TaskSummary } from '../tasks/query';
 import { daysOverdue, ZONE, type MessageText } from './messages';

@@ -1,9 +1,8 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, type CalendarSpec, type Client, type ScheduleSpec } from '@temporalio/client';
+import { type CalendarSpec, type Client, MONTHS, ScheduleAlreadyRunning, ScheduleNotFoundError, type ScheduleSpec } from '@temporalio/client';
 import { DateTime } from 'luxon';
-import { MONTHS } from '@temporalio/client';
 import { WorkCalendar } from '../calendar';
 import { fingerprint, ZONE } from '../schedules/spec';
-import { DIGEST_SCHEDULE_ID, DIGEST_WORKFLOW_TYPE } from '../shared/digest';
+import { DIGEST_SCHEDULE_ID, DIGEST_WORKFLOW_TYPE } from '../contracts/digest';
 import { digestConfigFromEnv, type DigestConfig } from './digest';
 
 /** Same owner memo as the duty schedules, though reconciliation of `duty:*` never touches this one. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { OrgTree } from '../roster/orgTree';
-import type { DigestDelivery, DigestRequest } from '../shared/digest';
+import type { DigestDelivery, DigestRequest } from '../contracts/digest';
 import type { ChannelName } from '../shared/types';
 import { composeDigest } from './digest';
 import { contactOf, sendRouted, type Channels } from './routing';

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { NotifyRequest } from '../shared/task';
+import type { NotifyRequest } from '../contracts/dutyTask';
 
 export const ZONE = 'Asia/Shanghai';
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { OrgTree } from '../roster/orgTree';
-import type { DeliveryRecord, NotifyRequest } from '../shared/task';
+import type { DeliveryRecord, NotifyRequest } from '../contracts/dutyTask';
 import type { ChannelName, Person } from '../shared/types';
 import type { NotificationChannel } from './channel';
 import { foldsIntoDigest } from './digest';

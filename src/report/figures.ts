@@ -1,10 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { UsageError } from '../errors';
 import type { FieldValue } from '../shared/completion';
-import type { TaskStatus } from '../shared/searchAttributes';
-import { SA } from '../shared/searchAttributes';
-import type { TaskState } from '../shared/task';
-import { taskStateQuery } from '../../workflows/definitions';
+import { SA, type TaskStatus } from '../shared/searchAttributes';
+import { type TaskState, taskStateQuery } from '../contracts/dutyTask';
 
 export interface TaskFigures {
   taskId: string;

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { periodsStartingBetween } from '../calendar';
 import { UsageError } from '../errors';
 import type { OrgTree } from '../roster/orgTree';
-import { TASK_WORKFLOW_TYPE } from '../shared/ids';
+import { TASK_WORKFLOW_TYPE } from '../contracts/dutyTask';
 import type { Duty, Target } from '../shared/types';
 import { listTaskFigures, quote } from './figures';
 import { DEPARTMENTS_GROUP } from './overdue';

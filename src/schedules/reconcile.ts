@@ -1,6 +1,6 @@
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
 import { SA } from '../shared/searchAttributes';
-import { CYCLE_WORKFLOW_TYPE, cycleWorkflowId, SCHEDULE_PREFIX, scheduleId } from '../shared/ids';
+import { CYCLE_WORKFLOW_TYPE, cycleWorkflowId, SCHEDULE_PREFIX, scheduleId } from '../contracts/dutyCycle';
 import type { Duty, ScheduledRecurrence } from '../shared/types';
 import type { dutyCycle } from '../../workflows/dutyCycle';
 import { ensureDigestSchedule } from '../notify/digestSchedule';

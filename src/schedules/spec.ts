@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CalendarSpec, Month, ScheduleSpec } from '@temporalio/client';
-import { MONTHS } from '@temporalio/client';
+import { type CalendarSpec, type Month, MONTHS, type ScheduleSpec } from '@temporalio/client';
 import { solarTermDate } from '../calendar';
 import type { Duty, ScheduledRecurrence } from '../shared/types';
 

@@ -4,7 +4,7 @@ import type { Actor } from '../audit/log';
 import { previewDuty, WorkCalendar } from '../calendar';
 import { UsageError } from '../errors';
 import { applySchedules, planSchedules, type PlannedChange } from '../schedules/reconcile';
-import { scheduleId } from '../shared/ids';
+import { scheduleId } from '../contracts/dutyCycle';
 import type { Duty, Occurrence } from '../shared/types';
 import { auditLog, type ServiceContext } from './context';
 

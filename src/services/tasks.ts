@@ -3,12 +3,10 @@ import type { Actor } from '../audit/log';
 import { canSeeTask, requireCanComplete, requireRole, scopeOf, unitsToQuery, type Scope, type Viewer } from '../auth/policy';
 import { NotFoundError } from '../errors';
 import type { OrgTree } from '../roster/orgTree';
-import { TASK_WORKFLOW_TYPE } from '../shared/ids';
+import { completeTaskUpdate, type CompletionRequest, TASK_WORKFLOW_TYPE, type TaskState, taskStateQuery, type WaiverRequest, waiveTaskUpdate } from '../contracts/dutyTask';
 import { SA } from '../shared/searchAttributes';
-import type { CompletionRequest, TaskState, WaiverRequest } from '../shared/task';
 import type { CompletionSpec, Duty } from '../shared/types';
 import { listTasks, type TaskFilter, type TaskSummary } from '../tasks/query';
-import { completeTaskUpdate, taskStateQuery, waiveTaskUpdate } from '../../workflows/definitions';
 import { auditLog, type ServiceContext } from './context';
 
 /**

@@ -1,6 +1,6 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { UsageError } from '../errors';
-import { TASK_WORKFLOW_TYPE } from '../shared/ids';
+import { TASK_WORKFLOW_TYPE } from '../contracts/dutyTask';
 import { SA, type TaskStatus } from '../shared/searchAttributes';
 
 export const TASK_STATUSES: TaskStatus[] = ['open', 'overdue', 'done', 'waived'];

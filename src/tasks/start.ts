@@ -1,8 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { SA } from '../shared/searchAttributes';
-import type { TaskInput } from '../shared/task';
-import { TASK_WORKFLOW_TYPE } from '../shared/ids';
+import { TASK_WORKFLOW_TYPE, type TaskInput } from '../contracts/dutyTask';
 
 /** Starts a task under its business id; an existing task with that id (open or closed) is left as it is. */
 export async function startTask(client: Client, taskQueue: string, input: TaskInput): Promise<'opened' | 'exists'> {

@@ -12,7 +12,7 @@ import { EmailChannel } from '../../src/notify/email';
 import { OutboxChannel } from '../../src/notify/outbox';
 import type { OverdueReport } from '../../src/report/overdue';
 import { OrgTree } from '../../src/roster/orgTree';
-import { scheduleId } from '../../src/shared/ids';
+import { scheduleId } from '../../src/contracts/dutyCycle';
 import type { Catalog } from '../../src/shared/types';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer';
 import { installRuntimeLogging } from '../../src/temporal/runtimeLogging';

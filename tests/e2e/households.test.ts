@@ -15,7 +15,7 @@ import { OutboxChannel } from '../../src/notify/outbox';
 import type { CycleRollup } from '../../src/report/cycle';
 import type { TargetReport } from '../../src/report/target';
 import { OrgTree } from '../../src/roster/orgTree';
-import { householdWorkflowId } from '../../src/shared/household';
+import { householdWorkflowId } from '../../src/contracts/household';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer';
 import { installRuntimeLogging } from '../../src/temporal/runtimeLogging';
 import { listTasks } from '../../src/tasks/query';

@@ -2,7 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import { householdInput, householdState, listHouseholds, writeHousehold } from '../../src/households/client';
 import { recordDigest } from '../../src/households/digest';
-import { householdWorkflowId } from '../../src/shared/household';
+import { householdWorkflowId } from '../../src/contracts/household';
 import { SA } from '../../src/shared/searchAttributes';
 import { resolveTemporalCli } from '../../src/temporal/binaries';
 import { installRuntimeLogging } from '../../src/temporal/runtimeLogging';

@@ -3,12 +3,13 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import pino from 'pino';
 import { householdInput, householdState, lifecycleState, revisitState } from '../../src/households/client';
-import { householdWorkflowId, lifecycleWorkflowId, revisitWorkflowId, shanghaiDate, type LifecycleState } from '../../src/shared/household';
-import type { TaskState } from '../../src/shared/task';
+import { householdWorkflowId, riskFoundUpdate } from '../../src/contracts/household';
+import { lifecycleWorkflowId, type LifecycleState } from '../../src/contracts/monitoringLifecycle';
+import { revisitWorkflowId } from '../../src/contracts/revisitProgramme';
+import { shanghaiDate } from '../../src/shared/zone';
+import { completeTaskUpdate, type TaskState } from '../../src/contracts/dutyTask';
 import type { Duty } from '../../src/shared/types';
 import { installRuntimeLogging } from '../../src/temporal/runtimeLogging';
-import { completeTaskUpdate } from '../../workflows/definitions';
-import { riskFoundUpdate } from '../../workflows/householdDefinitions';
 import { createTimeSkippingEnv } from '../support/temporalEnv';
 import { bundle, catalogDuties, householdWorker, record, until, type HouseholdWorker } from './support';
 

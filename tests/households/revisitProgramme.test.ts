@@ -3,12 +3,12 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import pino from 'pino';
 import { householdInput, householdState, revisitState } from '../../src/households/client';
-import { householdWorkflowId, revisitWorkflowId, shanghaiDate, type RevisitProgrammeState } from '../../src/shared/household';
-import type { TaskState } from '../../src/shared/task';
+import { householdWorkflowId, riskReturnedUpdate } from '../../src/contracts/household';
+import { revisitWorkflowId, type RevisitProgrammeState } from '../../src/contracts/revisitProgramme';
+import { shanghaiDate } from '../../src/shared/zone';
+import { completeTaskUpdate, type TaskState, taskStateQuery } from '../../src/contracts/dutyTask';
 import type { Duty } from '../../src/shared/types';
 import { installRuntimeLogging } from '../../src/temporal/runtimeLogging';
-import { completeTaskUpdate, taskStateQuery } from '../../workflows/definitions';
-import { riskReturnedUpdate } from '../../workflows/householdDefinitions';
 import { createTimeSkippingEnv } from '../support/temporalEnv';
 import { bundle, calendar, catalogDuties, householdWorker, record, until, type HouseholdWorker } from './support';
 

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { Notifier } from '../../src/notify/notifier';
 import { OrgTree } from '../../src/roster/orgTree';
-import type { NotifyRequest } from '../../src/shared/task';
+import type { NotifyRequest } from '../../src/contracts/dutyTask';
 import { roster } from '../fixtures/org';
 import { RecordingChannel } from '../support/recordingChannel';
 import type { ChannelResult, NotificationChannel, OutgoingMessage } from '../../src/notify/channel';

@@ -8,7 +8,7 @@ import { DingTalkChannel } from '../../src/notify/dingtalk';
 import { DigestSender } from '../../src/notify/digestSender';
 import { Notifier } from '../../src/notify/notifier';
 import { WeComChannel } from '../../src/notify/wecom';
-import { digestId, type DigestRequest } from '../../src/shared/digest';
+import { digestId, type DigestRequest } from '../../src/contracts/digest';
 import { RecordingChannel } from '../support/recordingChannel';
 import { startRobotReceiver, type RobotReceiver } from './robotReceiver';
 import { request, robotTree } from './robotFixtures';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { OrgTree } from '../../src/roster/orgTree';
-import type { NotifyRequest } from '../../src/shared/task';
+import type { NotifyRequest } from '../../src/contracts/dutyTask';
 import type { Roster } from '../../src/shared/types';
 import { roster } from '../fixtures/org';
 

@@ -7,9 +7,9 @@ import { DutyError, NotFoundError, UsageError } from '../../errors';
 import { householdState, lifecycleState, listHouseholds, revisitState } from '../../households/client';
 import { planImport, runImport } from '../../households/importer';
 import { describeHousehold, HOUSEHOLD_STATUS, maskedView, type HouseholdView } from '../../households/show';
-import { householdWorkflowId, HOUSEHOLD_ID, type HouseholdState } from '../../shared/household';
+import { clearRiskUpdate, type HouseholdState, householdWorkflowId, riskFoundUpdate, riskReturnedUpdate } from '../../contracts/household';
+import { HOUSEHOLD_ID } from '../../shared/household';
 import { loadPayloadKeys } from '../../temporal/payloadKeys';
-import { clearRiskUpdate, riskFoundUpdate, riskReturnedUpdate } from '../../../workflows/householdDefinitions';
 import { print, type CliContext } from '../context';
 import { localDate } from '../options';
 

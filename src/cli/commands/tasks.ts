@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { DateTime } from 'luxon';
 import type { OrgTree } from '../../roster/orgTree';
-import type { TaskState } from '../../shared/task';
+import type { TaskState } from '../../contracts/dutyTask';
 import type { TaskStatus } from '../../shared/searchAttributes';
 import { TASK_STATUSES } from '../../tasks/query';
 import { OPERATOR } from '../../auth/policy';

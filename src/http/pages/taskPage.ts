@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Principal } from '../../auth/principal';
 import type { OrgTree } from '../../roster/orgTree';
 import { completeTask, completionSpecFor, showTask, waiveTask } from '../../services/tasks';
-import type { TaskState } from '../../shared/task';
+import type { TaskState } from '../../contracts/dutyTask';
 import type { CompletionField, CompletionSpec } from '../../shared/types';
 import { httpActor } from '../api/tasks';
 import { TaskIdParams } from '../api/schemas';

@@ -1,6 +1,23 @@
-import type { FieldValue, RawFieldValue } from './completion';
-import type { ChannelName, CompletionSpec, EscalationPolicy, FollowUpKind, IsoInstant, LocalTime, Occurrence } from './types';
-import type { TaskStatus } from './searchAttributes';
+/**
+ * The `dutyTask` workflow's contract: type name, id, input, state, and its updates, query and the signal it sends
+ * its parent. Clients, activities and pages import this module, never the workflow file.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { FieldValue, RawFieldValue } from '../shared/completion';
+import type { ChannelName, CompletionSpec, EscalationPolicy, FollowUpKind, IsoInstant, LocalTime, Occurrence } from '../shared/types';
+import type { TaskStatus } from '../shared/searchAttributes';
+
+export const TASK_WORKFLOW_TYPE = 'dutyTask';
+
+/** `task:monthly-data-import:2026-03:dept-edu`, with the phase before the owner when the duty has phases. */
+export function taskWorkflowId(dutyId: string, period: string, owner: string, phase?: string): string {
+  return ['task', dutyId, period, ...(phase ? [phase] : []), owner].join(':');
+}
+
+/** Deterministic per task, kind and sequence number, so a retried send is recognisably the same message. */
+export function notificationId(taskId: string, kind: string, seq: number): string {
+  return `${taskId}/${kind}-${seq}`;
+}
 
 /** What a task workflow needs from its duty; the rest of the duty stays in the catalog. */
 export interface TaskDuty {
@@ -93,3 +110,20 @@ export interface NotifyRequest {
   };
   urgent: boolean;
 }
+
+/** What a dutyTask tells its parent (programme or lifecycle) when it closes. */
+export interface TaskClosedEvent {
+  taskId: string;
+  status: 'done' | 'waived';
+  at: IsoInstant;
+  by: string;
+  fields?: Record<string, FieldValue>;
+  note?: string;
+  reason?: string;
+}
+
+export const completeTaskUpdate = defineUpdate<TaskState, [CompletionRequest]>('complete');
+export const waiveTaskUpdate = defineUpdate<TaskState, [WaiverRequest]>('waive');
+export const taskStateQuery = defineQuery<TaskState>('state');
+/** dutyTask → its parent, set in `TaskInput.parent`. */
+export const taskClosedSignal = defineSignal<[TaskClosedEvent]>('taskClosed');

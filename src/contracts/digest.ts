@@ -1,6 +1,5 @@
-import type { IsoInstant, LocalDate } from './types';
-
-/** Sandbox-safe: the digest workflow derives its child ids from here. */
+/** The `dailyDigest` and `personDigest` workflows' contract: schedule id, type names, child ids, input and results. */
+import type { IsoInstant, LocalDate } from '../shared/types';
 
 export const DIGEST_SCHEDULE_ID = 'digest:daily';
 export const DIGEST_WORKFLOW_TYPE = 'dailyDigest';
@@ -47,4 +46,10 @@ export interface DigestDelivery {
   result: 'sent' | 'failed' | 'no-contact' | 'stale' | 'duplicate';
   items: number;
   detail?: string;
+}
+
+export interface DailyDigestResult {
+  date: string;
+  workday: boolean;
+  deliveries: DigestDelivery[];
 }

@@ -1,0 +1,10 @@
+import { DateTime } from 'luxon';
+import type { LocalDate } from './types';
+
+/** The one time zone of the whole project: every deadline, schedule, message and report is in it. */
+export const ZONE = 'Asia/Shanghai';
+
+/** The calendar date, in ZONE, of an instant. Sandbox-safe (luxon reads the zone through Intl). */
+export function shanghaiDate(ms: number): LocalDate {
+  return DateTime.fromMillis(ms, { zone: ZONE }).toISODate()!;
+}
