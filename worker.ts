@@ -15,13 +15,14 @@ import { OutboxChannel } from './src/notify/outbox';
 import { WeComChannel } from './src/notify/wecom';
 import { SendLedger } from './src/notify/sendLedger';
 import type { OrgTree } from './src/roster/orgTree';
-import { rosterSource } from './src/roster/source';
+import { rosterSource } from './src/sources/rosterSource';
 import { loadConnectionConfig, toConnectionOptions } from './src/temporal/connection';
 import { installRuntimeLogging } from './src/temporal/runtimeLogging';
 import type { ChannelName, Duty } from './src/shared/types';
 import type { DataConverter } from '@temporalio/common';
-import { dutySource } from './src/catalog/source';
+import { dutySource } from './src/sources/dutySource';
 import { dutyDataConverter } from './src/temporal/payloadCodec';
+import { loadWorkCalendar } from './src/sources/holidays';
 
 export interface DutyWorkerOptions {
   connection: NativeConnection;
@@ -62,7 +63,7 @@ export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker>
     taskQueue: s.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({
-      calendar: opts.calendar ?? WorkCalendar.load(),
+      calendar: opts.calendar ?? loadWorkCalendar(),
       roster: opts.roster ?? rosterSource(s.catalogDir),
       client: opts.client,
       taskQueue: s.taskQueue,

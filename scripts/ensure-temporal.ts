@@ -1,5 +1,5 @@
 /** Resolves (installing if needed) the Temporal CLI and test server: `npx tsx scripts/ensure-temporal.ts`. */
-import { describeBinary, resolveTemporalCli, resolveTestServer } from '../src/temporal/binaries';
+import { describeBinary, resolveTemporalCli, resolveTestServer } from '../tools/binaries';
 
 async function main(): Promise<void> {
   // Sequential on purpose: the first call does the install, the second then finds the cache.

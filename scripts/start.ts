@@ -2,16 +2,16 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { loadCatalog } from '../src/catalog/load';
-import { explain } from '../src/cli/errors';
+import { loadCatalog } from '../src/sources/catalogFiles';
+import { describeError } from '../src/services/describeError';
 import { settings as loadSettings, type Settings } from '../src/config';
 import { createLogger } from '../src/log';
 import { smtpConfigFromEnv } from '../src/notify/email';
 import { applySchedules, planSchedules } from '../src/schedules/reconcile';
 import type { Catalog } from '../src/shared/types';
-import { describeBinary, resolveTemporalCli } from '../src/temporal/binaries';
+import { describeBinary, resolveTemporalCli } from '../tools/binaries';
 import { loadConnectionConfig, toConnectionOptions, type ConnectionConfig } from '../src/temporal/connection';
-import { startDevServer, type DevServer } from '../src/temporal/devServer';
+import { startDevServer, type DevServer } from '../tools/devServer';
 import { installRuntimeLogging } from '../src/temporal/runtimeLogging';
 import { ensureSearchAttributes } from '../src/temporal/searchAttributes';
 import { dutyDataConverter } from '../src/temporal/payloadCodec';
@@ -112,6 +112,6 @@ function printReady(info: { address: string; namespace: string; uiUrl?: string; 
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`启动失败: ${explain(err).message}\n`);
+  process.stderr.write(`启动失败: ${describeError(err).message}\n`);
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { loadCatalog } from '../../src/catalog/load';
+import { loadCatalog } from '../../src/sources/catalogFiles';
 import { settings } from '../../src/config';
 import { OrgTree } from '../../src/roster/orgTree';
 import { taskStateQuery } from '../../src/contracts/dutyTask';

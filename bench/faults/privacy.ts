@@ -1,7 +1,7 @@
 import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
-import { checkCharacter } from '../../src/households/idCard';
+import { checkCharacter } from '../../src/validation/idCard';
 import type { PayloadKeys } from '../../src/temporal/payloadKeys';
 import { until } from '../lib/stats';
 import { runCli } from './cli';

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadCatalog } from '../../src/catalog/load';
+import { loadCatalog } from '../../src/sources/catalogFiles';
 import { REPO_ROOT } from '../../src/config';
 import { applySchedules, planSchedules } from '../../src/schedules/reconcile';
 import type { PayloadKeys } from '../../src/temporal/payloadKeys';

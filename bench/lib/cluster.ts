@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer, type DevServer } from '../../src/temporal/devServer';
+import { startDevServer, type DevServer } from '../../tools/devServer';
 
 /** A dev server on a SQLite file in its own temp folder, plus a client: what every scenario starts from. */
 export interface Cluster {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { parseRoster } from '../../src/catalog/load';
+import { parseRoster } from '../../src/roster/parse';
 import { OrgTree } from '../../src/roster/orgTree';
 import type { Person, Roster, Unit } from '../../src/shared/types';
 

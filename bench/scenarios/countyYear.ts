@@ -6,7 +6,7 @@ import { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import pino from 'pino';
 import { periodsStartingBetween, WorkCalendar } from '../../src/calendar';
-import { loadCatalog } from '../../src/catalog/load';
+import { loadCatalog } from '../../src/sources/catalogFiles';
 import { REPO_ROOT, settings } from '../../src/config';
 import type { ChannelResult, NotificationChannel, OutgoingMessage } from '../../src/notify/channel';
 import type { RawFieldValue } from '../../src/shared/completion';
@@ -20,6 +20,7 @@ import { COUNTY, countyRoster } from '../lib/roster';
 import { eachParallel } from '../lib/tasks';
 import { OrgTree } from '../../src/roster/orgTree';
 import { householdsAvailable, startHouseholds } from './households';
+import { loadWorkCalendar } from '../../src/sources/holidays';
 
 export interface YearOptions {
   households: number;
@@ -107,7 +108,7 @@ export async function runCountyYear(bundle: string, keys: PayloadKeys, o: YearOp
   try {
     const duties = (await loadCatalog(path.join(REPO_ROOT, 'catalog', 'default'))).duties;
     const tree = new OrgTree(countyRoster());
-    const calendar = WorkCalendar.load();
+    const calendar = loadWorkCalendar();
     const dataConverter = dutyDataConverter(keys);
     const client = new Client({ connection: env.connection, namespace: 'default', dataConverter });
     const channel = new CountingChannel();

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { writeHousehold } from '../../src/households/client';
-import { checkCharacter } from '../../src/households/idCard';
+import { checkCharacter } from '../../src/validation/idCard';
 import type { OrgTree } from '../../src/roster/orgTree';
 import { MONITORING_TYPES, type HouseholdRecord } from '../../src/shared/household';
 import * as workflows from '../../workflows';

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { REPO_ROOT } from '../../src/config';
-import { startDevServer } from '../../src/temporal/devServer';
+import { startDevServer } from '../../tools/devServer';
 import { dutyDataConverter } from '../../src/temporal/payloadCodec';
 import { loadPayloadKeys } from '../../src/temporal/payloadKeys';
 import { generate } from './generate';

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { DateTime } from 'luxon';
 import packageData from 'chinese-days/dist/chinese-days.json';
 import { CalendarError } from '../errors';
@@ -17,9 +15,6 @@ export interface YearArrangement {
 }
 
 export type HolidayOverrides = Record<string, { holidays: string[]; workdays: string[] }>;
-
-export const DEFAULT_OVERRIDE_FILE = path.resolve(__dirname, '../../data/holidays.json');
-export const OVERRIDE_ENV = 'DUTY_HOLIDAYS_FILE';
 
 /**
  * Reads the package's generated JSON rather than calling its date functions: those parse `YYYY-MM-DD` as UTC and
@@ -42,31 +37,6 @@ export function packageYears(): Map<number, YearArrangement> {
     if (years.has(Number(date.slice(0, 4)))) slot(date).workdays.add(date);
   }
   return years;
-}
-
-/** Which file to read, and whether its absence is an error (only the shipped default may be missing). */
-export function overrideFileChoice(explicit?: string): { file: string; required: boolean } {
-  if (explicit !== undefined) return { file: path.resolve(explicit), required: true };
-  const fromEnv = process.env[OVERRIDE_ENV];
-  if (fromEnv) return { file: path.resolve(fromEnv), required: true };
-  return { file: DEFAULT_OVERRIDE_FILE, required: false };
-}
-
-export function readOverrideFile(file: string, required: boolean): Map<number, YearArrangement> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-    throw new CalendarError(`无法读取节假日文件 ${file}: ${(err as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new CalendarError(`节假日文件 ${file} 不是合法的 JSON: ${(err as Error).message}`);
-  }
-  return parseOverrides(json, file);
 }
 
 export function parseOverrides(json: unknown, file: string): Map<number, YearArrangement> {

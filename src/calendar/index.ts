@@ -1,9 +1,9 @@
 /**
  * Working-day calendar for Asia/Shanghai: official holiday arrangements, duty periods, deadlines, reminders and
- * follow-ups. Pure computation apart from reading the holiday override file in `WorkCalendar.load`.
+ * follow-ups. Pure computation: the holiday file is read by src/sources/holidays.ts.
  */
-export { WorkCalendar, type CalendarResult, type LoadOptions } from './workdays';
-export { DEFAULT_OVERRIDE_FILE, OVERRIDE_ENV, type HolidayOverrides } from './holidayData';
+export { WorkCalendar, type CalendarResult } from './workdays';
+export { parseOverrides, type HolidayOverrides, type YearArrangement } from './holidayData';
 export { solarTermDate } from './solarTerms';
 export { labelFormat, periodByLabel, periodContaining, periodsStartingBetween } from './periods';
 export { nominalDueDate, planOccurrences, previewDuty } from './occurrences';

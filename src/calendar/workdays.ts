@@ -1,17 +1,12 @@
 import { CalendarError, UsageError } from '../errors';
 import type { LocalDate, ShiftPolicy } from '../shared/types';
 import { parseLocalDate, toLocalDate } from './dates';
-import { overrideFileChoice, packageYears, readOverrideFile, type YearArrangement } from './holidayData';
+import { packageYears, type YearArrangement } from './holidayData';
 
 export interface CalendarResult {
   date: LocalDate;
   /** True when a day consulted lies in a year with no official arrangement, so weekends-only was assumed. */
   provisional: boolean;
-}
-
-export interface LoadOptions {
-  /** JSON file adding or replacing whole years; see data/README.md. */
-  overrideFile?: string;
 }
 
 /** Longer than any run of days off the State Council has ever declared; more means the data is broken. */
@@ -39,9 +34,8 @@ export class WorkCalendar {
     }
   }
 
-  static load(options: LoadOptions = {}): WorkCalendar {
-    const { file, required } = overrideFileChoice(options.overrideFile);
-    const overrides = readOverrideFile(file, required);
+  /** The package's years, with each year of `overrides` (from the holiday file) replacing the package's year. */
+  static withOverrides(overrides: Map<number, YearArrangement> = new Map()): WorkCalendar {
     const base = packageYears();
     // An override year replaces the package's year wholesale: a corrected notice must not inherit stale days.
     for (const year of overrides.keys()) base.delete(year);

@@ -2,7 +2,7 @@ import type { InputIssue } from '../errors';
 import type { Assignment } from '../shared/types';
 import type { OrgTree } from '../roster/orgTree';
 import type { DutyEntry } from './parse';
-import type { PathIssue } from './yamlSource';
+import type { PathIssue } from '../validation/yamlSource';
 
 /**
  * Duties against the roster: an assignment that reaches nobody would make a duty silently produce no task,

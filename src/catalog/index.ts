@@ -1,2 +1,2 @@
-export { loadCatalog, parseDuties, parseRoster } from './load';
+export { parseDuties } from './parse';
 export { dutySchema } from './schema';

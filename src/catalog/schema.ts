@@ -11,11 +11,9 @@ import type {
   Phase,
   Recurrence,
   ReminderPolicy,
-  Role,
   SeasonWindow,
   ShiftPolicy,
   Target,
-  UnitKind,
 } from '../shared/types';
 import {
   camelKey,
@@ -30,21 +28,18 @@ import {
   text,
   unlessMissing,
   workingHoursTime,
-} from './primitives';
+} from '../validation/primitives';
+import { roleSchema, unitKindSchema } from '../roster/schema';
 
 /**
  * Schema of one duty in `duties/*.yaml`. Each exported schema `satisfies z.ZodType<T>` for its type in
  * src/shared/types.ts, so a drift between the YAML format and the domain types fails to compile.
  */
 
-export const UNIT_KINDS = ['bureau', 'township', 'village', 'department'] as const satisfies readonly UnitKind[];
-export const ROLES = ['admin', 'supervisor', 'cadre', 'liaison'] as const satisfies readonly Role[];
 const FIELD_TYPES = ['integer', 'number', 'text', 'boolean', 'date'] as const satisfies readonly FieldType[];
 const SHIFTS = ['next-working-day', 'previous-working-day', 'none'] as const satisfies readonly ShiftPolicy[];
 const KINDS = ['monthly', 'quarterly', 'half-yearly', 'yearly', 'seasonal', 'triggered'] as const;
 
-export const unitKindSchema = enumOf(UNIT_KINDS, '单位类型');
-export const roleSchema = enumOf(ROLES, '角色');
 
 // Written as optional keys plus a rule instead of a zod union, so a typo in one key gets its own precise message.
 export const seasonWindowSchema = z

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { loadCatalog } from '../catalog/load';
+import { loadCatalog } from '../sources/catalogFiles';
 import { settings } from '../config';
 import { NotFoundError } from '../errors';
 import { OrgTree } from '../roster/orgTree';

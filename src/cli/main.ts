@@ -8,7 +8,7 @@ import { rollupCommands } from './commands/rollups';
 import { scheduleCommands } from './commands/schedules';
 import { taskCommands } from './commands/tasks';
 import { CliContext } from './context';
-import { explain } from './errors';
+import { describeError } from '../services/describeError';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('duty')
@@ -34,7 +34,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    const { message, exitCode } = explain(err);
+    const { message, exitCode } = describeError(err);
     process.stderr.write(`错误: ${message}\n`);
     return exitCode;
   } finally {

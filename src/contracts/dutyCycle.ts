@@ -25,3 +25,6 @@ export interface DutyCycleResult {
   opened: string[];
   alreadyOpen: string[];
 }
+
+/** The workflow's signature, for typed starts without importing the workflow file. */
+export type DutyCycleWorkflow = (input: DutyCycleInput) => Promise<DutyCycleResult>;

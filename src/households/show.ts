@@ -4,7 +4,7 @@ import type { HouseholdState } from '../contracts/household';
 import type { HouseholdStatus, RoundEntry, RoundStatus } from '../shared/household';
 import type { LifecycleState } from '../contracts/monitoringLifecycle';
 import type { RevisitProgrammeState } from '../contracts/revisitProgramme';
-import { maskIdNumber, maskName } from './idCard';
+import { maskIdNumber, maskName } from '../validation/idCard';
 
 export interface HouseholdView {
   household: Omit<HouseholdState, 'digest'>;

@@ -4,7 +4,7 @@ import type { OrgTree } from '../roster/orgTree';
 import { HOUSEHOLD_ID, MONITORING_TYPES, type HouseholdRecord, type MonitoringType } from '../shared/household';
 import type { LocalDate } from '../shared/types';
 import { COLUMNS, MONITORING_TYPE_IDS, RISK_TYPES, type Column, type ColumnKey } from './columns';
-import { idNumberProblem, maskIdNumber, maskName } from './idCard';
+import { idNumberProblem, maskIdNumber, maskName } from '../validation/idCard';
 import type { RawCell, RawTable } from './readFile';
 
 export interface Validated {

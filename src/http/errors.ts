@@ -1,7 +1,7 @@
 import { ScheduleNotFoundError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { ForbiddenError } from '../auth/policy';
-import { explain } from '../cli/errors';
+import { describeError } from '../services/describeError';
 import { DutyError, NotFoundError, TemporalUnreachableError, UsageError, ValidationError } from '../errors';
 
 /** 401: not signed in, or the sign-in itself failed. */
@@ -30,13 +30,13 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody; un
   }
   if (err instanceof UsageError) return { status: 400, body: { error: err.message } };
   if (err instanceof WorkflowNotFoundError) return { status: 404, body: { error: `找不到任务: ${err.workflowId}` } };
-  if (err instanceof ScheduleNotFoundError) return { status: 404, body: { error: explain(err).message } };
+  if (err instanceof ScheduleNotFoundError) return { status: 404, body: { error: describeError(err).message } };
   if (err instanceof WorkflowUpdateFailedError) {
     const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
     const problems = cause?.type === 'InvalidCompletion' ? (cause.details?.[0] as { field: string; message: string }[] | undefined) : undefined;
     return {
       status: UPDATE_STATUS[cause?.type ?? ''] ?? 422,
-      body: { error: explain(err).message, ...(problems ? { issues: problems.map((p) => ({ field: `fields.${p.field}`, message: p.message })) } : {}) },
+      body: { error: describeError(err).message, ...(problems ? { issues: problems.map((p) => ({ field: `fields.${p.field}`, message: p.message })) } : {}) },
     };
   }
   if (err instanceof TemporalUnreachableError) return { status: 503, body: { error: err.message } };

@@ -1,5 +1,5 @@
 import { feedTokenFile, FeedTokens } from '../feeds/tokens';
-import { rosterSource } from '../roster/source';
+import { rosterSource } from '../sources/rosterSource';
 import { icsOpenApiPaths, icsRoutes, openTasksFrom } from './ics';
 import type { RoutePlugin } from './types';
 

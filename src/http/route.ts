@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookH
 import { z } from 'zod';
 import { type AccountRole, ForbiddenError } from '../auth/policy';
 import type { Principal } from '../auth/principal';
-import { zhErrorMap } from '../catalog/zhErrors';
+import { zhErrorMap } from '../validation/zhErrors';
 import { ValidationError, type InputIssue } from '../errors';
 import { NotSignedInError } from './errors';
 

@@ -1,19 +1,13 @@
 import type { Person, Unit, UnitKind } from '../shared/types';
-import { duplicates } from '../catalog/primitives';
-import type { PathIssue } from '../catalog/yamlSource';
+import { duplicates } from '../validation/primitives';
+import type { PathIssue } from '../validation/yamlSource';
 import { checkRobotChannels } from './robotIntegrity';
+import type { RosterEntries } from './schema';
 
 /**
  * Rules between roster entries. Entries that failed their own schema are `undefined` here; their raw ids still
  * count as existing, so a typo in one unit does not also flag every reference to it.
  */
-
-export interface RosterEntries {
-  units: (Unit | undefined)[];
-  people: (Person | undefined)[];
-  rawUnitIds: (string | undefined)[];
-  rawPersonIds: (string | undefined)[];
-}
 
 export const KIND_NAMES: Record<UnitKind, string> = {
   bureau: '市局',

@@ -1,6 +1,6 @@
-import type { PathIssue } from '../catalog/yamlSource';
+import type { PathIssue } from '../validation/yamlSource';
 import type { UnitRobots } from '../shared/types';
-import type { RosterEntries } from './integrity';
+import type { RosterEntries } from './schema';
 
 const ROBOT_NAMES = { wecom: '企业微信', dingtalk: '钉钉' } as const;
 

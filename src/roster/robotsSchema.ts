@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { UnitRobots } from '../shared/types';
-import { unlessMissing } from '../catalog/primitives';
+import { unlessMissing } from '../validation/primitives';
 
 /**
  * `robots:` of a unit. The roster is committed and widely read, so it names environment variables only;

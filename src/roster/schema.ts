@@ -1,10 +1,22 @@
 import { z } from 'zod';
-import type { ChannelName, Delivery, Person, Unit } from '../shared/types';
-import { ROLES, roleSchema, unitKindSchema } from '../catalog/schema';
-import { duplicates, enumOf, kebabId, text, unlessMissing } from '../catalog/primitives';
+import type { ChannelName, Delivery, Person, Role, Unit, UnitKind } from '../shared/types';
+import { duplicates, enumOf, kebabId, text, unlessMissing } from '../validation/primitives';
 import { robotsSchema } from './robotsSchema';
 
 /** Schema of `roster.yaml`. Relations between entries (parents, supervisors, …) are checked in integrity.ts. */
+
+export const UNIT_KINDS = ['bureau', 'township', 'village', 'department'] as const satisfies readonly UnitKind[];
+export const ROLES = ['admin', 'supervisor', 'cadre', 'liaison'] as const satisfies readonly Role[];
+export const unitKindSchema = enumOf(UNIT_KINDS, '单位类型');
+export const roleSchema = enumOf(ROLES, '角色');
+
+/** What integrity checks see: entries that failed their own schema are `undefined`, their raw ids still count. */
+export interface RosterEntries {
+  units: (Unit | undefined)[];
+  people: (Person | undefined)[];
+  rawUnitIds: (string | undefined)[];
+  rawPersonIds: (string | undefined)[];
+}
 
 const CHANNELS = ['email', 'outbox', 'wecom', 'dingtalk'] as const satisfies readonly ChannelName[];
 const DELIVERIES = ['per-task', 'digest'] as const satisfies readonly Delivery[];

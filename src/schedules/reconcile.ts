@@ -1,9 +1,8 @@
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
 import { SA } from '../shared/searchAttributes';
-import { CYCLE_WORKFLOW_TYPE, cycleWorkflowId, SCHEDULE_PREFIX, scheduleId } from '../contracts/dutyCycle';
+import { CYCLE_WORKFLOW_TYPE, cycleWorkflowId, SCHEDULE_PREFIX, scheduleId, type DutyCycleWorkflow } from '../contracts/dutyCycle';
 import type { Duty, ScheduledRecurrence } from '../shared/types';
-import type { dutyCycle } from '../../workflows/dutyCycle';
-import { ensureDigestSchedule } from '../notify/digestSchedule';
+import { ensureDigestSchedule } from './digestSchedule';
 import { fingerprint, scheduleSpecFor } from './spec';
 
 export const OWNER = 'duty-engine';
@@ -35,7 +34,7 @@ function desired(duties: Duty[], taskQueue: string): Map<string, DesiredSchedule
   return map;
 }
 
-function action(d: DesiredSchedule, taskQueue: string): ScheduleOptionsStartWorkflowAction<typeof dutyCycle> {
+function action(d: DesiredSchedule, taskQueue: string): ScheduleOptionsStartWorkflowAction<DutyCycleWorkflow> {
   return {
     type: 'startWorkflow',
     workflowType: CYCLE_WORKFLOW_TYPE,

@@ -28,3 +28,8 @@ export async function auditFor(ctx: ServiceContext, viewer: Viewer, q: AuditQuer
   if (!scope.all && scope.roots.length === 0) throw new ForbiddenError('当前账号没有可查看的单位');
   return auditLog(ctx).list({ from: q.from, to: q.to, action: q.action, ...(unit ? { unit } : {}) });
 }
+
+/** An entry's detail as `key=value, …`, for the CLI table and the audit page alike. */
+export function describeDetail(e: AuditEntry): string {
+  return e.detail ? Object.entries(e.detail).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ') : '';
+}

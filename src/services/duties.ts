@@ -7,6 +7,7 @@ import { applySchedules, planSchedules, type PlannedChange } from '../schedules/
 import { scheduleId } from '../contracts/dutyCycle';
 import type { Duty, Occurrence } from '../shared/types';
 import { auditLog, type ServiceContext } from './context';
+import { loadWorkCalendar } from '../sources/holidays';
 
 const ZONE = 'Asia/Shanghai';
 
@@ -77,7 +78,7 @@ export async function backfillDuty(ctx: ServiceContext, actor: Actor, dutyId: st
 
 export async function previewOccurrences(ctx: ServiceContext, dutyId: string, from: string, to: string, calendar?: WorkCalendar): Promise<{ duty: Duty; occurrences: Occurrence[] }> {
   const duty = await ctx.duty(dutyId);
-  return { duty, occurrences: previewDuty(duty, from, to, calendar ?? WorkCalendar.load()) };
+  return { duty, occurrences: previewDuty(duty, from, to, calendar ?? loadWorkCalendar()) };
 }
 
 /** The next `count` deadlines on or after `today`, for the duty list; event duties have none. */

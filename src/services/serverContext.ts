@@ -3,14 +3,15 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { WorkCalendar } from '../calendar';
-import { loadCatalog } from '../catalog/load';
+import { loadCatalog } from '../sources/catalogFiles';
 import type { Settings } from '../config';
 import { NotFoundError } from '../errors';
 import type { OrgTree } from '../roster/orgTree';
-import { rosterSource } from '../roster/source';
+import { rosterSource } from '../sources/rosterSource';
 import type { Catalog, Duty } from '../shared/types';
 import type { ServiceContext } from './context';
 import { DashboardCache } from './dashboardCache';
+import { loadWorkCalendar } from '../sources/holidays';
 
 /**
  * The long-lived service context of the HTTP server: one Temporal client, the roster re-read when its file changes
@@ -63,7 +64,7 @@ export class ServerContext implements ServiceContext {
   }
 
   calendar(): WorkCalendar {
-    return (this.cal ??= WorkCalendar.load());
+    return (this.cal ??= loadWorkCalendar());
   }
 }
 

@@ -2,8 +2,9 @@ import { planFollowUps, WorkCalendar } from '../../src/calendar';
 import { UsageError } from '../../src/errors';
 import type { EscalationPolicy, FollowUp } from '../../src/shared/types';
 import { localDateOf } from './fixtures';
+import { loadWorkCalendar } from '../../src/sources/holidays';
 
-const cal = WorkCalendar.load({ overrideFile: require.resolve('../../data/holidays.json') });
+const cal = loadWorkCalendar({ overrideFile: require.resolve('../../data/holidays.json') });
 const policy: EscalationPolicy = { levels: [{ afterWorkingDays: 0 }, { afterWorkingDays: 3 }], repeatEveryWorkingDays: 2 };
 const brief = (events: FollowUp[]) => events.map((e) => `${e.at} ${e.kind} ${e.level}`);
 

@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import { WorkCalendar } from '../../src/calendar';
 import { CalendarError, UsageError } from '../../src/errors';
 import { days } from './fixtures';
+import { loadWorkCalendar } from '../../src/sources/holidays';
 
 const savedEnv = process.env.DUTY_HOLIDAYS_FILE;
 beforeEach(() => {
@@ -50,7 +51,7 @@ function tempFile(content: string): string {
 }
 
 describe('official holiday arrangements', () => {
-  const cal = WorkCalendar.load();
+  const cal = loadWorkCalendar();
 
   describe.each([2025, 2026])('%i matches the State Council notice', (year) => {
     const notice = NOTICES[year]!;
@@ -108,7 +109,7 @@ describe('override file', () => {
     const file = tempFile(
       JSON.stringify({ '2027': { holidays: ['2027-01-01', '2027-10-01', '2027-10-04'], workdays: ['2027-09-26'] } }),
     );
-    const cal = WorkCalendar.load({ overrideFile: file });
+    const cal = loadWorkCalendar({ overrideFile: file });
     expect(cal.hasData(2027)).toBe(true);
     expect(cal.coverage().find((c) => c.year === 2027)?.source).toBe(file);
     expect(cal.isWorkday('2027-10-01')).toBe(false);
@@ -119,7 +120,7 @@ describe('override file', () => {
 
   test('replaces a whole year of package data', () => {
     const file = tempFile(JSON.stringify({ '2026': { holidays: ['2026-03-02'], workdays: [] } }));
-    const cal = WorkCalendar.load({ overrideFile: file });
+    const cal = loadWorkCalendar({ overrideFile: file });
     expect(cal.isWorkday('2026-03-02')).toBe(false);
     expect(cal.isWorkday('2026-02-16')).toBe(true); // no longer listed
     expect(cal.isWorkday('2026-02-14')).toBe(false); // make-up Saturday no longer listed
@@ -128,15 +129,15 @@ describe('override file', () => {
 
   test('is read from DUTY_HOLIDAYS_FILE when no file is given', () => {
     process.env.DUTY_HOLIDAYS_FILE = tempFile(JSON.stringify({ '2028': { holidays: ['2028-01-03'], workdays: [] } }));
-    const cal = WorkCalendar.load();
+    const cal = loadWorkCalendar();
     expect(cal.hasData(2028)).toBe(true);
     expect(cal.isWorkday('2028-01-03')).toBe(false);
   });
 
   test('a missing explicit file is an error naming it', () => {
     const missing = path.join(os.tmpdir(), 'no-such-dir-duty', 'holidays.json');
-    expect(() => WorkCalendar.load({ overrideFile: missing })).toThrow(CalendarError);
-    expect(() => WorkCalendar.load({ overrideFile: missing })).toThrow(missing);
+    expect(() => loadWorkCalendar({ overrideFile: missing })).toThrow(CalendarError);
+    expect(() => loadWorkCalendar({ overrideFile: missing })).toThrow(missing);
   });
 
   test.each([
@@ -151,7 +152,7 @@ describe('override file', () => {
     const file = tempFile(content);
     let error: unknown;
     try {
-      WorkCalendar.load({ overrideFile: file });
+      loadWorkCalendar({ overrideFile: file });
     } catch (err) {
       error = err;
     }
@@ -166,7 +167,7 @@ describe('override file', () => {
 });
 
 describe('date validation', () => {
-  const cal = WorkCalendar.load();
+  const cal = loadWorkCalendar();
   test.each(['2026-02-30', '2026-13-01', '2026-3-1', '20260301', '', 'tomorrow'])('refuses %p naming the value', (bad) => {
     expect(() => cal.isWorkday(bad)).toThrow(UsageError);
     expect(() => cal.isWorkday(bad)).toThrow(JSON.stringify(bad));

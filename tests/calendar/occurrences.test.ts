@@ -2,8 +2,9 @@ import { planOccurrences, previewDuty, periodByLabel, WorkCalendar } from '../..
 import { CalendarError, UsageError } from '../../src/errors';
 import type { Duty, Occurrence, ScheduledRecurrence } from '../../src/shared/types';
 import { duty, localDateOf } from './fixtures';
+import { loadWorkCalendar } from '../../src/sources/holidays';
 
-const cal = WorkCalendar.load({ overrideFile: require.resolve('../../data/holidays.json') });
+const cal = loadWorkCalendar({ overrideFile: require.resolve('../../data/holidays.json') });
 const monthly: ScheduledRecurrence = { kind: 'monthly' };
 const quarterly: ScheduledRecurrence = { kind: 'quarterly' };
 const halfYearly: ScheduledRecurrence = { kind: 'half-yearly' };
@@ -187,7 +188,7 @@ describe('provisional', () => {
     const path = jest.requireActual<typeof import('node:path')>('node:path');
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'duty-cal-')), 'holidays.json');
     fs.writeFileSync(file, JSON.stringify({ '2027': { holidays: ['2027-01-01'], workdays: [] } }));
-    const official = WorkCalendar.load({ overrideFile: file });
+    const official = loadWorkCalendar({ overrideFile: file });
     const o = planOccurrences(duty(), periodByLabel(monthly, '2027-03'), official)[0]!;
     expect(o.provisional).toBe(false);
   });

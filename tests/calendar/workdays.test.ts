@@ -1,6 +1,7 @@
 import { WorkCalendar } from '../../src/calendar';
+import { loadWorkCalendar } from '../../src/sources/holidays';
 
-const cal = WorkCalendar.load({ overrideFile: require.resolve('../../data/holidays.json') });
+const cal = loadWorkCalendar({ overrideFile: require.resolve('../../data/holidays.json') });
 
 describe('shift', () => {
   test('a deadline in the Spring Festival moves to the first working day after it (顺延)', () => {

@@ -1,4 +1,4 @@
-import { loadCatalog } from '../../src/catalog/load';
+import { loadCatalog } from '../../src/sources/catalogFiles';
 import { OrgTree } from '../../src/roster/orgTree';
 import type { Catalog, Duty } from '../../src/shared/types';
 

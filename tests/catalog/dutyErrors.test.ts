@@ -1,5 +1,5 @@
 import { CatalogError } from '../../src/errors';
-import { parseDuties } from '../../src/catalog/load';
+import { parseDuties } from '../../src/catalog/parse';
 import { appendLines, caught, DUTY_YAML, issueAt, replaceLine } from './fixtures';
 
 const FILE = 'duties/sample.yaml';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadCatalog } from '../../src/catalog/load';
+import { loadCatalog } from '../../src/sources/catalogFiles';
 import { CatalogError, RosterError } from '../../src/errors';
 import { appendLines, caught, catalogDir, DUTY_YAML, issueAt, replaceLine, ROSTER_YAML } from './fixtures';
 

@@ -4,7 +4,7 @@ import { householdInput, householdState, listHouseholds, writeHousehold } from '
 import { recordDigest } from '../../src/households/digest';
 import { householdWorkflowId } from '../../src/contracts/household';
 import { SA } from '../../src/shared/searchAttributes';
-import { resolveTemporalCli } from '../../src/temporal/binaries';
+import { resolveTemporalCli } from '../../tools/binaries';
 import { installRuntimeLogging } from '../../src/temporal/runtimeLogging';
 import { bundle, catalogDuties, householdWorker, record, tree, until } from './support';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { checkCharacter, idNumberProblem, maskIdNumber, maskName } from '../../src/households/idCard';
+import { checkCharacter, idNumberProblem, maskIdNumber, maskName } from '../../src/validation/idCard';
 import { readHouseholdFile } from '../../src/households/readFile';
 import { validateRows } from '../../src/households/validate';
 import { OrgTree } from '../../src/roster/orgTree';

@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import pino from 'pino';
 import { WorkCalendar } from '../../src/calendar';
-import { loadCatalog } from '../../src/catalog/load';
+import { loadCatalog } from '../../src/sources/catalogFiles';
 import { settings } from '../../src/config';
 import { OrgTree } from '../../src/roster/orgTree';
 import type { HouseholdRecord } from '../../src/shared/household';
@@ -15,6 +15,7 @@ import { keyIdOf } from '../../src/temporal/payloadKeys';
 import { createDutyWorker } from '../../worker';
 import { roster } from '../fixtures/org';
 import { RecordingChannel } from '../support/recordingChannel';
+import { loadWorkCalendar } from '../../src/sources/holidays';
 
 /** A fixed test key; real deployments take theirs from DUTY_PAYLOAD_KEY or the data folder. */
 export const TEST_KEY = Buffer.alloc(32, 7);
@@ -24,7 +25,7 @@ export function testConverter(key: Buffer = TEST_KEY): DataConverter {
 }
 
 export const tree = new OrgTree(roster);
-export const calendar = WorkCalendar.load();
+export const calendar = loadWorkCalendar();
 
 /** The default catalog's triggered duties, assigned relative to the fixture roster's village. */
 export async function catalogDuties(): Promise<Duty[]> {

@@ -19,12 +19,13 @@ import { applyCatalog } from '../../src/services/duties';
 import { ServerContext } from '../../src/services/serverContext';
 import { findTasks } from '../../src/services/tasks';
 import { startTask } from '../../src/tasks/start';
-import { startDevServer, type DevServer } from '../../src/temporal/devServer';
+import { startDevServer, type DevServer } from '../../tools/devServer';
 import { dutyDataConverter } from '../../src/temporal/payloadCodec';
 import { loadPayloadKeys } from '../../src/temporal/payloadKeys';
 import { installRuntimeLogging } from '../../src/temporal/runtimeLogging';
 import { createDutyWorker } from '../../worker';
 import { eventually } from '../support/cli';
+import { loadWorkCalendar } from '../../src/sources/holidays';
 
 export const PASSWORD = 'test-password-1';
 
@@ -79,7 +80,7 @@ export async function startStack(opts: { loginRateMax?: number; people?: string[
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const planner = planningActivities({ calendar: WorkCalendar.load(), roster: () => tree });
+  const planner = planningActivities({ calendar: loadWorkCalendar(), roster: () => tree });
 
   return {
     baseUrl,

@@ -1,7 +1,8 @@
 import { msUntilWorkingHours } from '../../activities/notify';
 import { WorkCalendar } from '../../src/calendar';
+import { loadWorkCalendar } from '../../src/sources/holidays';
 
-const calendar = WorkCalendar.load();
+const calendar = loadWorkCalendar();
 const at = (iso: string) => new Date(iso);
 
 test.each([

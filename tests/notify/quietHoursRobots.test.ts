@@ -12,8 +12,9 @@ import { digestId, type DigestRequest } from '../../src/contracts/digest';
 import { RecordingChannel } from '../support/recordingChannel';
 import { startRobotReceiver, type RobotReceiver } from './robotReceiver';
 import { request, robotTree } from './robotFixtures';
+import { loadWorkCalendar } from '../../src/sources/holidays';
 
-const calendar = WorkCalendar.load();
+const calendar = loadWorkCalendar();
 const log = pino({ level: 'silent' });
 let wecom: RobotReceiver;
 let dingtalk: RobotReceiver;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseRoster } from '../../src/catalog/load';
+import { parseRoster } from '../../src/roster/parse';
 import { NotFoundError, UsageError } from '../../src/errors';
 import { OrgTree } from '../../src/roster/orgTree';
 

@@ -1,4 +1,4 @@
-import { parseRoster } from '../../src/catalog/load';
+import { parseRoster } from '../../src/roster/parse';
 import { RosterError } from '../../src/errors';
 import { caught, issueAt, replaceLine, ROSTER_YAML } from '../catalog/fixtures';
 

@@ -1,4 +1,4 @@
-import { describeBinary, resolveTemporalCli, resolveTestServer } from '../../src/temporal/binaries';
+import { describeBinary, resolveTemporalCli, resolveTestServer } from '../../tools/binaries';
 
 /** Installs the pinned binaries once, before jest starts workers, so no test pays for (or races on) the install. */
 export default async function globalSetup(): Promise<void> {

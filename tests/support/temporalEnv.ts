@@ -1,5 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { noBinaryError, resolveTemporalCli, resolveTestServer, type ResolvedBinary } from '../../src/temporal/binaries';
+import { noBinaryError, resolveTemporalCli, resolveTestServer, type ResolvedBinary } from '../../tools/binaries';
 import { SA, SEARCH_ATTRIBUTE_TYPES } from '../../src/shared/searchAttributes';
 import { indexedValueType } from '../../src/temporal/searchAttributes';
 

@@ -9,7 +9,7 @@ import {
   describeBinary,
   resolveTemporalCli,
   resolveTestServer,
-} from '../../src/temporal/binaries';
+} from '../../tools/binaries';
 
 let tmp: string;
 let emptyDir: string;

@@ -5,7 +5,7 @@ import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../src/shared/searchAttributes';
-import { startDevServer, type DevServer } from '../../src/temporal/devServer';
+import { startDevServer, type DevServer } from '../../tools/devServer';
 import { ensureSearchAttributes } from '../../src/temporal/searchAttributes';
 
 let tmp: string;

@@ -16,9 +16,10 @@ import { roster, villageReport } from '../fixtures/org';
 import { RecordingChannel } from '../support/recordingChannel';
 import { createTimeSkippingEnv } from '../support/temporalEnv';
 import { shanghai, sleepUntil } from '../support/timeSkipping';
+import { loadWorkCalendar } from '../../src/sources/holidays';
 
 const tree = new OrgTree(roster);
-const calendar = WorkCalendar.load();
+const calendar = loadWorkCalendar();
 const logger = pino({ level: 'silent' });
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundle;

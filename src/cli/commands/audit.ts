@@ -1,16 +1,13 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { DateTime } from 'luxon';
+import { ZONE } from '../../shared/zone';
 import { AUDIT_ACTION_NAMES, AUDIT_ACTIONS, type AuditAction, type AuditEntry } from '../../audit/log';
 import type { OrgTree } from '../../roster/orgTree';
 import { OPERATOR } from '../../auth/policy';
-import { auditFor } from '../../services/audit';
+import { auditFor, describeDetail } from '../../services/audit';
 import { print, type CliContext } from '../context';
 import { localDate, oneOf } from '../options';
-
-export function describeDetail(e: AuditEntry): string {
-  return e.detail ? Object.entries(e.detail).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ') : '';
-}
 
 function unitName(tree: OrgTree, id?: string): string {
   return id ? (tree.hasUnit(id) ? tree.unit(id).name : id) : '';
@@ -33,7 +30,7 @@ export function auditCommands(program: Command, ctx: CliContext): void {
       if (!entries.length) return;
       const table = new Table({ head: ['时间', '操作人', '途径', '操作', '对象', '单位', '详情'], style: { head: [], border: [] } });
       for (const e of entries) {
-        const at = DateTime.fromISO(e.at, { zone: 'Asia/Shanghai' }).toFormat('yyyy-MM-dd HH:mm:ss');
+        const at = DateTime.fromISO(e.at, { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm:ss');
         table.push([at, e.actor, e.via === 'cli' ? '命令行' : '网页/API', AUDIT_ACTION_NAMES[e.action], e.target, unitName(tree, e.unitId), describeDetail(e)]);
       }
       print(table.toString());

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AUDIT_ACTION_NAMES, AUDIT_ACTIONS } from '../../audit/log';
 import { coversUnit, scopeOf } from '../../auth/policy';
-import { describeDetail } from '../../cli/commands/audit';
-import { auditFor } from '../../services/audit';
+import { auditFor, describeDetail } from '../../services/audit';
 import { AuditQuery } from '../api/schemas';
 import { parsePart } from '../route';
 import type { HttpDeps } from '../types';

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Duty } from '../shared/types';
-import { loadCatalog } from './load';
+import { loadCatalog } from './catalogFiles';
 
 /**
  * The catalog's duties for activities that start event-triggered work (revisits, lifecycles), re-read when a file

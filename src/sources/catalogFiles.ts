@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { CatalogError, RosterError, type InputIssue } from '../errors';
 import { OrgTree } from '../roster/orgTree';
 import type { Catalog } from '../shared/types';
-import { crossCheck } from './crossCheck';
-import { checkDutiesText, checkRosterText, duplicateDutyIds, type DutiesFileCheck } from './parse';
-import { orderIssues } from './yamlSource';
+import { crossCheck } from '../catalog/crossCheck';
+import { checkDutiesText, duplicateDutyIds, type DutiesFileCheck } from '../catalog/parse';
+import { checkRosterText } from '../roster/parse';
+import { orderIssues } from '../validation/yamlSource';
 
-export { parseDuties, parseRoster } from './parse';
 
 const YAML_FILE = /\.ya?ml$/i;
 

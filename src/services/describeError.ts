@@ -2,8 +2,11 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, ScheduleNotFoundError
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import { DutyError, UsageError, ValidationError } from '../errors';
 
-/** Turns any failure into one Chinese message and an exit code: 2 for bad input, 1 for everything else. */
-export function explain(err: unknown): { message: string; exitCode: number } {
+/**
+ * Turns any failure into one Chinese message and an exit code (2 for bad input, 1 for everything else):
+ * the words the CLI prints and the HTTP API answers with.
+ */
+export function describeError(err: unknown): { message: string; exitCode: number } {
   if (err instanceof ValidationError || err instanceof UsageError) return { message: err.message, exitCode: 2 };
   if (err instanceof DutyError) return { message: err.message, exitCode: 1 };
   if (err instanceof WorkflowUpdateFailedError) {

@@ -3,9 +3,9 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_TYPES } from '../shared/searchAttributes';
+import { SEARCH_ATTRIBUTE_TYPES } from '../src/shared/searchAttributes';
 import { noBinaryError, resolveTemporalCli } from './binaries';
-import { ensureSearchAttributes } from './searchAttributes';
+import { ensureSearchAttributes } from '../src/temporal/searchAttributes';
 
 export interface DevServerOptions {
   /** SQLite file; in memory when absent. Its folder is created. */

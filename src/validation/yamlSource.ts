@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { InputIssue } from '../errors';
-import { maskIdNumber } from '../households/idCard';
+import { maskIdNumber } from './idCard';
 
 /** A parsed YAML file that can say on which line any field path sits, so every issue points at the text to fix. */
 

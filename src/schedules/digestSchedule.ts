@@ -1,9 +1,10 @@
 import { type CalendarSpec, type Client, MONTHS, ScheduleAlreadyRunning, ScheduleNotFoundError, type ScheduleSpec } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { WorkCalendar } from '../calendar';
-import { fingerprint, ZONE } from '../schedules/spec';
+import { fingerprint, ZONE } from './spec';
 import { DIGEST_SCHEDULE_ID, DIGEST_WORKFLOW_TYPE } from '../contracts/digest';
-import { digestConfigFromEnv, type DigestConfig } from './digest';
+import { digestConfigFromEnv, type DigestConfig } from '../notify/digest';
+import { loadWorkCalendar } from '../sources/holidays';
 
 /** Same owner memo as the duty schedules, though reconciliation of `duty:*` never touches this one. */
 const OWNER = 'duty-engine';
@@ -57,7 +58,7 @@ export interface DigestScheduleOptions {
  * paused. Returns what it did.
  */
 export async function ensureDigestSchedule(client: Client, opts: DigestScheduleOptions): Promise<'create' | 'update' | 'unchanged'> {
-  const calendar = opts.calendar ?? WorkCalendar.load();
+  const calendar = opts.calendar ?? loadWorkCalendar();
   const config = opts.config ?? digestConfigFromEnv();
   const year = DateTime.fromJSDate(opts.now ?? new Date(), { zone: ZONE }).year;
   const spec = digestScheduleSpec(calendar, config.at, year);

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseRoster } from '../catalog/load';
-import { OrgTree } from './orgTree';
+import { parseRoster } from '../roster/parse';
+import { OrgTree } from '../roster/orgTree';
 
 /** The roster file, re-read when it changes, so the worker picks up a new roster without a restart. */
 export function rosterSource(catalogDir: string): () => OrgTree {
