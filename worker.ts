@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from './activities';
-import { WorkCalendar } from './src/calendar';
+import { type WorkCalendar } from './src/calendar';
 import { settings as loadSettings, type Settings } from './src/config';
 import { createLogger } from './src/log';
 import type { NotificationChannel } from './src/notify/channel';

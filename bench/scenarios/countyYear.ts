@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import pino from 'pino';
-import { periodsStartingBetween, WorkCalendar } from '../../src/calendar';
+import { periodsStartingBetween } from '../../src/calendar';
 import { loadCatalog } from '../../src/sources/catalogFiles';
 import { REPO_ROOT, settings } from '../../src/config';
 import type { ChannelResult, NotificationChannel, OutgoingMessage } from '../../src/notify/channel';

@@ -1,4 +1,4 @@
-import type { Person, Unit, UnitKind } from '../shared/types';
+import type { UnitKind } from '../shared/types';
 import { duplicates } from '../validation/primitives';
 import type { PathIssue } from '../validation/yamlSource';
 import { checkRobotChannels } from './robotIntegrity';

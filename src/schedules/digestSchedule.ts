@@ -1,6 +1,6 @@
 import { type CalendarSpec, type Client, MONTHS, ScheduleAlreadyRunning, ScheduleNotFoundError, type ScheduleSpec } from '@temporalio/client';
 import { DateTime } from 'luxon';
-import { WorkCalendar } from '../calendar';
+import { type WorkCalendar } from '../calendar';
 import { fingerprint, ZONE } from './spec';
 import { DIGEST_SCHEDULE_ID, DIGEST_WORKFLOW_TYPE } from '../contracts/digest';
 import { digestConfigFromEnv, type DigestConfig } from '../notify/digest';

@@ -1,7 +1,7 @@
 import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import type { Actor } from '../audit/log';
-import { previewDuty, WorkCalendar } from '../calendar';
+import { previewDuty, type WorkCalendar } from '../calendar';
 import { UsageError } from '../errors';
 import { applySchedules, planSchedules, type PlannedChange } from '../schedules/reconcile';
 import { scheduleId } from '../contracts/dutyCycle';

@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { WorkCalendar } from '../calendar';
+import { type WorkCalendar } from '../calendar';
 import { loadCatalog } from '../sources/catalogFiles';
 import type { Settings } from '../config';
 import { NotFoundError } from '../errors';

@@ -1,4 +1,4 @@
-import { Connection, isGrpcServiceError } from '@temporalio/client';
+import { type Connection, isGrpcServiceError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 // The SDK exports this converter for registering search attributes; it saves a direct @temporalio/proto dependency.
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';

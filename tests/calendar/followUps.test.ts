@@ -1,4 +1,4 @@
-import { planFollowUps, WorkCalendar } from '../../src/calendar';
+import { planFollowUps } from '../../src/calendar';
 import { UsageError } from '../../src/errors';
 import type { EscalationPolicy, FollowUp } from '../../src/shared/types';
 import { localDateOf } from './fixtures';

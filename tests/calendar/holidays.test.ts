@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DateTime } from 'luxon';
-import { WorkCalendar } from '../../src/calendar';
 import { CalendarError, UsageError } from '../../src/errors';
 import { days } from './fixtures';
 import { loadWorkCalendar } from '../../src/sources/holidays';

@@ -1,4 +1,4 @@
-import { planOccurrences, previewDuty, periodByLabel, WorkCalendar } from '../../src/calendar';
+import { planOccurrences, previewDuty, periodByLabel } from '../../src/calendar';
 import { CalendarError, UsageError } from '../../src/errors';
 import type { Duty, Occurrence, ScheduledRecurrence } from '../../src/shared/types';
 import { duty, localDateOf } from './fixtures';

@@ -1,4 +1,3 @@
-import { WorkCalendar } from '../../src/calendar';
 import { loadWorkCalendar } from '../../src/sources/holidays';
 
 const cal = loadWorkCalendar({ overrideFile: require.resolve('../../data/holidays.json') });

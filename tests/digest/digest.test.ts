@@ -8,7 +8,6 @@ import Fastify from 'fastify';
 import { DateTime } from 'luxon';
 import ical, { type VEvent } from 'node-ical';
 import pino from 'pino';
-import { WorkCalendar } from '../../src/calendar';
 import { settings } from '../../src/config';
 import { FeedTokens, feedTokenFile } from '../../src/feeds/tokens';
 import { icsRoutes, openTasksFrom } from '../../src/http/ics';

@@ -4,7 +4,6 @@ import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import pino from 'pino';
-import { WorkCalendar } from '../../src/calendar';
 import { loadCatalog } from '../../src/sources/catalogFiles';
 import { settings } from '../../src/config';
 import { OrgTree } from '../../src/roster/orgTree';

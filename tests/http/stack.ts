@@ -9,7 +9,6 @@ import { planningActivities } from '../../activities/planning';
 import { OPERATOR } from '../../src/auth/policy';
 import { AccountStore } from '../../src/auth/accounts';
 import { SessionStore } from '../../src/auth/sessions';
-import { WorkCalendar } from '../../src/calendar';
 import { settings, type Settings } from '../../src/config';
 import { buildServer } from '../../src/http/server';
 import { OutboxChannel } from '../../src/notify/outbox';

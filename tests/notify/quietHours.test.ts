@@ -1,5 +1,4 @@
 import { msUntilWorkingHours } from '../../activities/notify';
-import { WorkCalendar } from '../../src/calendar';
 import { loadWorkCalendar } from '../../src/sources/holidays';
 
 const calendar = loadWorkCalendar();

@@ -3,7 +3,6 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { digestActivities } from '../../activities/digest';
 import { notifyActivities } from '../../activities/notify';
-import { WorkCalendar } from '../../src/calendar';
 import { DingTalkChannel } from '../../src/notify/dingtalk';
 import { DigestSender } from '../../src/notify/digestSender';
 import { Notifier } from '../../src/notify/notifier';

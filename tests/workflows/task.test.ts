@@ -5,7 +5,6 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import pino from 'pino';
 import { planningActivities } from '../../activities/planning';
-import { WorkCalendar } from '../../src/calendar';
 import { settings } from '../../src/config';
 import { OrgTree } from '../../src/roster/orgTree';
 import { completeTaskUpdate, type TaskInput, type TaskState, taskStateQuery, waiveTaskUpdate } from '../../src/contracts/dutyTask';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { DateTime } from 'luxon';
 import { ZONE } from '../../shared/zone';
-import { AUDIT_ACTION_NAMES, AUDIT_ACTIONS, type AuditAction, type AuditEntry } from '../../audit/log';
+import { AUDIT_ACTION_NAMES, AUDIT_ACTIONS, type AuditAction } from '../../audit/log';
 import type { OrgTree } from '../../roster/orgTree';
 import { OPERATOR } from '../../auth/policy';
 import { auditFor, describeDetail } from '../../services/audit';
