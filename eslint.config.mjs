@@ -1,6 +1,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import boundaries from 'eslint-plugin-boundaries';
+import { floorElements, floorPolicies } from './eslint.floors.mjs';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
@@ -19,7 +21,19 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts', 'src/shared/**/*.ts'],
+    files: ['**/*.ts'],
+    ignores: ['tests/**'],
+    plugins: { boundaries },
+    settings: {
+      'boundaries/elements': floorElements,
+      'import/resolver': { typescript: { project: './tsconfig.json' } },
+    },
+    rules: {
+      'boundaries/dependencies': ['error', { default: 'disallow', policies: floorPolicies }],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts', 'src/shared/**/*.ts', 'src/contracts/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: nodeBuiltins, patterns: ['node:*'] }],
     },
