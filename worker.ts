@@ -4,10 +4,10 @@ import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worke
 import type { Logger } from 'pino';
 import { createActivities } from './activities';
 import { type WorkCalendar } from './src/calendar';
-import { settings as loadSettings, type Settings } from './src/config';
+import { type Settings, settings as loadSettings, smtpConfigFromEnv } from './src/config';
 import { createLogger } from './src/log';
 import type { NotificationChannel } from './src/notify/channel';
-import { EmailChannel, smtpConfigFromEnv } from './src/notify/email';
+import { EmailChannel } from './src/notify/email';
 import { DingTalkChannel } from './src/notify/dingtalk';
 import { DigestSender } from './src/notify/digestSender';
 import { Notifier } from './src/notify/notifier';

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { WorkCalendar } from '../src/calendar';
-import type { DigestConfig } from '../src/notify/digest';
+import type { DigestConfig } from '../src/config';
 import type { DigestSender } from '../src/notify/digestSender';
 import type { Notifier } from '../src/notify/notifier';
 import type { OrgTree } from '../src/roster/orgTree';

@@ -1,11 +1,12 @@
 import pino, { type Logger } from 'pino';
+import { logSettings } from './config';
 
 /**
  * JSON logs for machines, pretty ones on a terminal. Callers log ids only (task, person, unit ids),
  * never names, contacts or ID-card numbers.
  */
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  const pretty = process.stdout.isTTY && process.env.LOG_FORMAT !== 'json';
+export function createLogger(name: string, level: string = logSettings().level): Logger {
+  const pretty = process.stdout.isTTY && !logSettings().json;
   return pino({
     name,
     level,

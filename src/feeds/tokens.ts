@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import { JsonFile } from '../store/jsonFile';
+import { processEnv, publicBaseUrl, type Env } from '../config';
 
 interface TokenDoc {
   version: 1;
@@ -64,7 +65,6 @@ export class FeedTokens {
 }
 
 /** Where phones subscribe: `DUTY_PUBLIC_URL` (the address people reach the server at) plus the token. */
-export function feedUrl(token: string, env: NodeJS.ProcessEnv = process.env): string {
-  const base = (env.DUTY_PUBLIC_URL?.trim() || `http://127.0.0.1:${env.DUTY_HTTP_PORT ?? 3000}`).replace(/\/+$/, '');
-  return `${base}/feeds/${token}.ics`;
+export function feedUrl(token: string, env: Env = processEnv()): string {
+  return `${publicBaseUrl(env)}/feeds/${token}.ics`;
 }

@@ -1,9 +1,10 @@
+import type { HttpConfig } from '../config';
 import type {} from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { AccountStore } from '../auth/accounts';
 import type { Principal } from '../auth/principal';
 import type { SessionStore } from '../auth/sessions';
+import type { SignInAccounts } from '../services/accounts';
 import type { ServerContext } from '../services/serverContext';
 import type { ApiRegistry } from './route';
 
@@ -20,16 +21,12 @@ declare module 'fastify' {
   }
 }
 
-export interface HttpOptions {
-  /** Set the Secure flag on the session cookie; turn on behind HTTPS. */
-  secureCookies: boolean;
-  loginRateLimit: { max: number; timeWindowMs: number };
-}
+export type HttpOptions = HttpConfig['options'];
 
 /** Everything a route plugin may use. */
 export interface HttpDeps {
   services: ServerContext;
-  accounts: AccountStore;
+  accounts: SignInAccounts;
   sessions: SessionStore;
   /** Routes registered through it are validated with zod and listed in /openapi.json. */
   api: ApiRegistry;

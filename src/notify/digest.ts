@@ -1,32 +1,9 @@
 import { DateTime } from 'luxon';
-import { UsageError } from '../errors';
 import type { DigestItem, DigestRequest } from '../contracts/digest';
 import type { NotifyRequest } from '../contracts/dutyTask';
-import type { LocalDate, LocalTime, Person } from '../shared/types';
+import type { LocalDate, Person } from '../shared/types';
 import type { TaskSummary } from '../tasks/query';
 import { daysOverdue, ZONE, type MessageText } from './messages';
-
-export interface DigestConfig {
-  /** Local time (Asia/Shanghai) the digest goes out on working days. */
-  at: LocalTime;
-  /** "Due soon": due within this many working days after the digest day. */
-  dueWithinWorkingDays: number;
-}
-
-const CLOCK = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
-
-/** `DUTY_DIGEST_AT` (08:30) and `DUTY_DIGEST_DUE_WITHIN` (3 working days). The time must lie in working hours. */
-export function digestConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DigestConfig {
-  const at = env.DUTY_DIGEST_AT?.trim() || '08:30';
-  if (!CLOCK.test(at) || at < '08:00' || at > '18:00') {
-    throw new UsageError(`DUTY_DIGEST_AT 必须是工作时间 08:00–18:00 内的 HH:mm, 实际为 ${JSON.stringify(at)}`);
-  }
-  const within = Number(env.DUTY_DIGEST_DUE_WITHIN ?? 3);
-  if (!Number.isInteger(within) || within < 0 || within > 30) {
-    throw new UsageError(`DUTY_DIGEST_DUE_WITHIN 必须是 0–30 的整数 (工作日), 实际为 ${JSON.stringify(env.DUTY_DIGEST_DUE_WITHIN)}`);
-  }
-  return { at, dueWithinWorkingDays: within };
-}
 
 /** A digest person's own reminders and overdue notices wait for the digest; urgent duties still go at once. */
 export function foldsIntoDigest(req: NotifyRequest, person: Person): boolean {

@@ -4,6 +4,7 @@ import { toMarkdown } from './markdown';
 import { clipBytes, postToRobot } from './robotHttp';
 import { envValue } from './robots';
 import type { RobotChannelOptions } from './wecom';
+import { processEnv, type Env } from '../config';
 
 export const DINGTALK_WEBHOOK = 'https://oapi.dingtalk.com/robot/send';
 /** 130101: more than 20 messages a minute; -1: system busy. */
@@ -25,12 +26,12 @@ export function dingTalkSignature(secret: string, timestamp: number): string {
  */
 export class DingTalkChannel implements NotificationChannel {
   readonly name = 'dingtalk' as const;
-  private readonly env: NodeJS.ProcessEnv;
+  private readonly env: Env;
 
   constructor(
     private readonly opts: RobotChannelOptions & { now?: () => number } = {},
   ) {
-    this.env = opts.env ?? process.env;
+    this.env = opts.env ?? processEnv();
   }
 
   reaches(to: OutgoingMessage['to']): boolean {

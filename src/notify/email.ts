@@ -1,27 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import type { SmtpConfig } from '../config';
 import { safeId, type ChannelResult, type NotificationChannel, type OutgoingMessage } from './channel';
-
-export interface SmtpConfig {
-  host: string;
-  port: number;
-  secure: boolean;
-  user?: string;
-  pass?: string;
-  from: string;
-}
-
-/** SMTP settings from the environment; undefined when no SMTP host is configured. */
-export function smtpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SmtpConfig | undefined {
-  if (!env.SMTP_HOST) return undefined;
-  return {
-    host: env.SMTP_HOST,
-    port: Number(env.SMTP_PORT ?? 587),
-    secure: env.SMTP_SECURE === 'true',
-    user: env.SMTP_USER,
-    pass: env.SMTP_PASS,
-    from: env.SMTP_FROM ?? '沅江市乡村振兴局职责提醒 <duty@example.org>',
-  };
-}
 
 export class EmailChannel implements NotificationChannel {
   readonly name = 'email' as const;
@@ -36,7 +15,7 @@ export class EmailChannel implements NotificationChannel {
       // message costs ~100 ms even on loopback, which would cap a channel at ten mails a second.
       pool: true,
       maxConnections: 1,
-      ignoreTLS: !config.secure && process.env.SMTP_IGNORE_TLS === 'true',
+      ignoreTLS: config.ignoreTls,
       auth: config.user ? { user: config.user, pass: config.pass } : undefined,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,

@@ -1,3 +1,4 @@
+import type { Env } from '../config';
 import type { OrgTree } from '../roster/orgTree';
 import type { UnitRobots } from '../shared/types';
 
@@ -16,7 +17,7 @@ export function robotsFor(tree: OrgTree, unitId: string): UnitRobots | undefined
 }
 
 /** Reads a variable named by the roster; blank counts as unset, so an emptied secret routes to the fallback. */
-export function envValue(env: NodeJS.ProcessEnv, name: string | undefined): string | undefined {
+export function envValue(env: Env, name: string | undefined): string | undefined {
   const value = name === undefined ? undefined : env[name]?.trim();
   return value ? value : undefined;
 }

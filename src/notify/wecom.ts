@@ -2,6 +2,7 @@ import type { ChannelResult, NotificationChannel, OutgoingMessage } from './chan
 import { isWarning, toMarkdown } from './markdown';
 import { clipBytes, postToRobot } from './robotHttp';
 import { envValue } from './robots';
+import { processEnv, type Env } from '../config';
 
 export const WECOM_WEBHOOK = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send';
 /** 45009: more than 20 messages a minute; -1: system busy. */
@@ -21,12 +22,12 @@ export interface RobotChannelOptions {
  */
 export class WeComChannel implements NotificationChannel {
   readonly name = 'wecom' as const;
-  private readonly env: NodeJS.ProcessEnv;
+  private readonly env: Env;
   /** Parts already accepted per message id, so a retry after a failed mention does not repost the notice. */
   private readonly delivered = new Map<string, Set<'notice' | 'mention'>>();
 
   constructor(private readonly opts: RobotChannelOptions = {}) {
-    this.env = opts.env ?? process.env;
+    this.env = opts.env ?? processEnv();
   }
 
   reaches(to: OutgoingMessage['to']): boolean {

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseOverrides, WorkCalendar, type YearArrangement } from '../calendar';
+import { settings } from '../config';
 import { CalendarError } from '../errors';
 
 export const DEFAULT_OVERRIDE_FILE = path.resolve(__dirname, '../../data/holidays.json');
-export const OVERRIDE_ENV = 'DUTY_HOLIDAYS_FILE';
 
 export interface LoadOptions {
   /** JSON file adding or replacing whole years; see data/README.md. */
@@ -20,7 +20,7 @@ export function loadWorkCalendar(options: LoadOptions = {}): WorkCalendar {
 /** Which file to read, and whether its absence is an error (only the shipped default may be missing). */
 function overrideFileChoice(explicit?: string): { file: string; required: boolean } {
   if (explicit !== undefined) return { file: path.resolve(explicit), required: true };
-  const fromEnv = process.env[OVERRIDE_ENV];
+  const fromEnv = settings().holidaysFile;
   if (fromEnv) return { file: path.resolve(fromEnv), required: true };
   return { file: DEFAULT_OVERRIDE_FILE, required: false };
 }

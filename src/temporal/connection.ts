@@ -2,6 +2,7 @@ import { Client, Connection, LOCAL_TARGET, type ClientOptions, type Metadata, ty
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { TemporalUnreachableError } from '../errors';
 import { dutyDataConverter } from './payloadCodec';
+import { processEnv, type Env } from '../config';
 
 export interface ConnectionConfig {
   address: string;
@@ -16,8 +17,8 @@ export interface ConnectionConfig {
 }
 
 export interface LoadConnectionOptions {
-  /** Defaults to process.env (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE, TEMPORAL_TLS*, TEMPORAL_API_KEY). */
-  env?: NodeJS.ProcessEnv;
+  /** Defaults to the process environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE, TEMPORAL_TLS*, TEMPORAL_API_KEY). */
+  env?: Env;
   /** A TOML config file to read instead of TEMPORAL_CONFIG_FILE / ~/.config/temporalio/temporal.toml. */
   configFile?: string;
   profile?: string;
@@ -25,7 +26,7 @@ export interface LoadConnectionOptions {
 
 /** Reads the same settings as the `temporal` CLI, so one profile serves both. */
 export function loadConnectionConfig(opts: LoadConnectionOptions = {}): ConnectionConfig {
-  const env = definedOnly(opts.env ?? process.env);
+  const env = definedOnly(opts.env ?? processEnv());
   const { connectionOptions, namespace } = loadClientConnectConfig({
     overrideEnvVars: env,
     ...(opts.configFile ? { configSource: { path: opts.configFile } } : {}),

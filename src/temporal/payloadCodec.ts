@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { settings } from '../config';
+import { processEnv, settings } from '../config';
 import { DutyError } from '../errors';
 import { loadPayloadKeys, type PayloadKeys } from './payloadKeys';
 
@@ -77,6 +77,6 @@ export class AesGcmCodec implements PayloadCodec {
 }
 
 /** The one data converter for every client and worker of this project; keys from the environment or the data folder. */
-export function dutyDataConverter(keys: PayloadKeys = loadPayloadKeys(process.env, settings().dataDir)): DataConverter {
+export function dutyDataConverter(keys: PayloadKeys = loadPayloadKeys(processEnv(), settings().dataDir)): DataConverter {
   return { payloadCodecs: [new AesGcmCodec(keys)] };
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors';
+import { payloadKeySettings, type Env } from '../config';
 
 /**
  * Keys for the payload codec. The current key encrypts; every listed key decrypts, so a key can be rotated
@@ -47,14 +48,15 @@ export function keyFilePath(dataDir: string): string {
   return path.join(dataDir, KEY_FILE_NAME);
 }
 
-export function loadPayloadKeys(env: NodeJS.ProcessEnv, dataDir: string): PayloadKeys {
+export function loadPayloadKeys(env: Env, dataDir: string): PayloadKeys {
   const all = new Map<string, Buffer>();
-  const configured = env.DUTY_PAYLOAD_KEY?.trim();
+  const given = payloadKeySettings(env);
+  const configured = given.key;
   if (configured === 'off') return { all, source: 'DUTY_PAYLOAD_KEY=off' };
   if (configured) {
     const key = parseKey(configured, 'DUTY_PAYLOAD_KEY');
-    const id = checkId(env.DUTY_PAYLOAD_KEY_ID?.trim() || keyIdOf(key), 'DUTY_PAYLOAD_KEY_ID');
-    for (const entry of (env.DUTY_PAYLOAD_OLD_KEYS ?? '').split(',').filter((e) => e.trim())) {
+    const id = checkId(given.keyId ?? keyIdOf(key), 'DUTY_PAYLOAD_KEY_ID');
+    for (const entry of given.oldKeys.split(',').filter((e) => e.trim())) {
       const colon = entry.indexOf(':');
       if (colon <= 0) throw new UsageError('DUTY_PAYLOAD_OLD_KEYS 的格式是 <编号>:<base64>,多个用逗号分隔');
       all.set(checkId(entry.slice(0, colon).trim(), 'DUTY_PAYLOAD_OLD_KEYS'), parseKey(entry.slice(colon + 1), 'DUTY_PAYLOAD_OLD_KEYS'));
@@ -105,8 +107,8 @@ export function ensureKeyFile(dataDir: string): { file: string; created: boolean
  * `npm start`: with the embedded server and no key configured, creates one in the data folder. Returns the line to
  * print, which names where the key lives but never the key.
  */
-export function prepareStartKeys(env: NodeJS.ProcessEnv, dataDir: string, embedded: boolean): string {
-  if (!env.DUTY_PAYLOAD_KEY?.trim() && embedded) {
+export function prepareStartKeys(env: Env, dataDir: string, embedded: boolean): string {
+  if (!payloadKeySettings(env).key && embedded) {
     const { file, created } = ensureKeyFile(dataDir);
     if (created) return `载荷加密: 已生成密钥 ${file}(农户姓名、身份证号等在 Temporal 中加密保存;请备份此文件,丢失后无法读取已加密的数据)`;
   }

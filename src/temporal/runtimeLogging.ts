@@ -1,5 +1,6 @@
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { logSettings } from '../config';
 
 let installed = false;
 
@@ -7,7 +8,7 @@ let installed = false;
 export function installRuntimeLogging(logger: Logger): void {
   if (installed) return;
   installed = true;
-  const level = (process.env.TEMPORAL_LOG_LEVEL ?? 'WARN') as 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  const level = logSettings().sdkLevel;
   Runtime.install({
     logger: new DefaultLogger(level, (entry: LogEntry) => {
       const method = entry.level === 'TRACE' ? 'trace' : (entry.level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error');

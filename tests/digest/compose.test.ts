@@ -1,5 +1,6 @@
 import pino from 'pino';
-import { composeDigest, digestConfigFromEnv, digestItems } from '../../src/notify/digest';
+import { composeDigest, digestItems } from '../../src/notify/digest';
+import { digestConfigFromEnv } from '../../src/config';
 import { Notifier } from '../../src/notify/notifier';
 import { OrgTree } from '../../src/roster/orgTree';
 import type { TaskSummary } from '../../src/tasks/query';
