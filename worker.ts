@@ -15,12 +15,11 @@ import { OutboxChannel } from './src/notify/outbox';
 import { WeComChannel } from './src/notify/wecom';
 import { SendLedger } from './src/notify/sendLedger';
 import type { OrgTree } from './src/roster/orgTree';
-import { rosterSource } from './src/sources/rosterSource';
 import { loadConnectionConfig, toConnectionOptions } from './src/temporal/connection';
 import { installRuntimeLogging } from './src/temporal/runtimeLogging';
 import type { ChannelName, Duty } from './src/shared/types';
 import type { DataConverter } from '@temporalio/common';
-import { dutySource } from './src/sources/dutySource';
+import { CatalogSource } from './src/sources/catalogSource';
 import { dutyDataConverter } from './src/temporal/payloadCodec';
 import { loadWorkCalendar } from './src/sources/holidays';
 
@@ -57,6 +56,7 @@ export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker>
   const ledger = SendLedger.at(path.join(s.dataDir, 'send-ledger.jsonl'), opts.logger);
   const channels = Object.fromEntries(Object.entries(opts.channels ?? defaultChannels(s)).map(([name, c]) => [name, ledger.guard(c)]));
   const notifier = new Notifier(channels, 'outbox', opts.logger);
+  const source = new CatalogSource(s.catalogDir, opts.logger);
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
@@ -64,14 +64,14 @@ export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker>
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({
       calendar: opts.calendar ?? loadWorkCalendar(),
-      roster: opts.roster ?? rosterSource(s.catalogDir),
+      roster: opts.roster ?? (() => source.tree()),
       client: opts.client,
       taskQueue: s.taskQueue,
       notifier,
       digestSender: new DigestSender(channels, 'outbox', opts.logger),
       quietHours: s.quietHours,
       clock: opts.clock,
-      duties: opts.duties ?? dutySource(s.catalogDir),
+      duties: opts.duties ?? (() => source.duties()),
     }),
     dataConverter: opts.dataConverter ?? dutyDataConverter(),
     maxCachedWorkflows: s.maxCachedWorkflows,

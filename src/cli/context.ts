@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { loadCatalog } from '../sources/catalogFiles';
+import { CatalogSource } from '../sources/catalogSource';
 import { settings } from '../config';
 import { NotFoundError } from '../errors';
 import { OrgTree } from '../roster/orgTree';
@@ -10,14 +10,15 @@ import { connectClient } from '../temporal/connection';
 export class CliContext {
   readonly settings = settings();
   private client?: Promise<{ client: Client; close: () => Promise<void> }>;
-  private catalogs = new Map<string, Promise<Catalog>>();
+  private sources = new Map<string, CatalogSource>();
 
   catalog(dir = this.settings.catalogDir): Promise<Catalog> {
-    let c = this.catalogs.get(dir);
-    if (!c) this.catalogs.set(dir, (c = loadCatalog(dir)));
-    return c;
+    let source = this.sources.get(dir);
+    if (!source) this.sources.set(dir, (source = new CatalogSource(dir)));
+    return source.catalog();
   }
 
+  /** The roster as the catalog check sees it: a command refuses a folder whose duties do not fit its roster. */
   async tree(dir?: string): Promise<OrgTree> {
     return new OrgTree((await this.catalog(dir)).roster);
   }

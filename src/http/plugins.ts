@@ -1,5 +1,4 @@
 import { feedTokenFile, FeedTokens } from '../feeds/tokens';
-import { rosterSource } from '../sources/rosterSource';
 import { icsOpenApiPaths, icsRoutes, openTasksFrom } from './ics';
 import type { RoutePlugin } from './types';
 
@@ -23,7 +22,7 @@ const feedRoutes: RoutePlugin = async (app, deps) => {
   deps.api.addPaths(icsOpenApiPaths);
   icsRoutes(app, {
     tokens: new FeedTokens(feedTokenFile(deps.services.settings.dataDir)),
-    roster: rosterSource(deps.services.settings.catalogDir),
+    roster: () => deps.services.source.tree(),
     openTasks: openTasksFrom(await deps.services.temporal()),
   });
 };

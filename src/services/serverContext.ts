@@ -1,26 +1,21 @@
-import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { type WorkCalendar } from '../calendar';
 import { loadCatalog } from '../sources/catalogFiles';
+import { CatalogSource } from '../sources/catalogSource';
 import type { Settings } from '../config';
 import { NotFoundError } from '../errors';
 import type { OrgTree } from '../roster/orgTree';
-import { rosterSource } from '../sources/rosterSource';
 import type { Catalog, Duty } from '../shared/types';
 import type { ServiceContext } from './context';
 import { DashboardCache } from './dashboardCache';
 import { loadWorkCalendar } from '../sources/holidays';
 
-/**
- * The long-lived service context of the HTTP server: one Temporal client, the roster re-read when its file changes
- * (as the worker does), and the catalog reloaded when a file in it changes. A catalog edited into an invalid
- * state keeps the last valid one serving, since `duty apply` would refuse it too.
- */
+/** The long-lived service context of the HTTP server: one Temporal client and the catalog source the worker uses too. */
 export class ServerContext implements ServiceContext {
-  private readonly roster: () => OrgTree;
-  private cached?: { stamp: string; catalog: Promise<Catalog> };
+  /** Shared with the routes that need the roster synchronously (the ICS feed). */
+  readonly source: CatalogSource;
   private cal?: WorkCalendar;
   readonly dashboards: DashboardCache;
 
@@ -30,27 +25,17 @@ export class ServerContext implements ServiceContext {
     private readonly log?: Logger,
     opts: { dashboardTtlMs?: number } = {},
   ) {
-    this.roster = rosterSource(settings.catalogDir);
+    this.source = new CatalogSource(settings.catalogDir, log);
     this.dashboards = new DashboardCache(this, opts.dashboardTtlMs);
   }
 
   async catalog(dir?: string): Promise<Catalog> {
     if (dir && path.resolve(dir) !== this.settings.catalogDir) return loadCatalog(dir);
-    const stamp = catalogStamp(this.settings.catalogDir);
-    if (this.cached?.stamp !== stamp) {
-      const previous = this.cached?.catalog;
-      const next = loadCatalog(this.settings.catalogDir).catch((err: unknown) => {
-        if (!previous) throw err;
-        this.log?.warn({ err: err instanceof Error ? err.message : String(err) }, 'catalog changed but is invalid; keeping the last valid one');
-        return previous;
-      });
-      this.cached = { stamp, catalog: next };
-    }
-    return this.cached.catalog;
+    return this.source.catalog();
   }
 
   async tree(): Promise<OrgTree> {
-    return this.roster();
+    return this.source.tree();
   }
 
   async duty(dutyId: string): Promise<Duty> {
@@ -65,18 +50,5 @@ export class ServerContext implements ServiceContext {
 
   calendar(): WorkCalendar {
     return (this.cal ??= loadWorkCalendar());
-  }
-}
-
-function catalogStamp(dir: string): string {
-  const files = ['roster.yaml', ...safeList(path.join(dir, 'duties')).map((f) => path.join('duties', f))];
-  return files.map((f) => `${f}:${statSync(path.join(dir, f), { throwIfNoEntry: false })?.mtimeMs ?? 0}`).join('|');
-}
-
-function safeList(dir: string): string[] {
-  try {
-    return readdirSync(dir).sort();
-  } catch {
-    return [];
   }
 }
