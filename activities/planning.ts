@@ -2,7 +2,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import { periodByLabel, periodContaining, planFollowUps as planFollowUpStream, planOccurrences, type WorkCalendar } from '../src/calendar';
 import type { OrgTree } from '../src/roster/orgTree';
-import { type TaskInput, taskWorkflowId } from '../src/contracts/dutyTask';
+import type { TaskInput } from '../src/contracts/dutyTask';
+import { assignmentFor, taskInputFor } from '../src/tasks/taskInput';
 import type { Duty, EscalationPolicy, FollowUp, LocalTime, Occurrence, ScheduledRecurrence } from '../src/shared/types';
 
 export interface CyclePlan {
@@ -44,19 +45,5 @@ export function planningActivities({ calendar, roster }: PlanningDeps) {
 }
 
 function tasksFor(duty: Duty, occurrence: Occurrence, tree: OrgTree): TaskInput[] {
-  const admins = tree.admins().map((p) => p.id);
-  const phase = occurrence.phase ? duty.phases?.find((p) => p.id === occurrence.phase) : undefined;
-  const completion = phase?.completion ?? duty.completion;
-  const assignTo = phase?.assignTo ?? duty.assignTo;
-  return tree.resolveAssignees(assignTo).map((assignee) => ({
-    taskId: taskWorkflowId(duty.id, occurrence.period, assignTo.per === 'unit' ? assignee.unitId : assignee.personId, occurrence.phase),
-    duty: { id: duty.id, title: duty.title, completion, escalation: duty.escalation, sendAt: duty.reminders.sendAt, urgent: duty.urgent ?? false },
-    occurrence,
-    assignee,
-    unitName: tree.unit(assignee.unitId).name,
-    unitPath: tree.unitPath(assignee.unitId),
-    township: tree.township(assignee.unitId)?.id,
-    completers: [...new Set([...tree.peopleOf(assignee.unitId).map((p) => p.id), ...admins])],
-    admins,
-  }));
+  return tree.resolveAssignees(assignmentFor(duty, occurrence)).map((assignee) => taskInputFor(duty, occurrence, assignee, tree));
 }

@@ -10,6 +10,8 @@ import { loadCatalog } from '../../src/sources/catalogFiles';
 import { REPO_ROOT, settings } from '../../src/config';
 import { buildServer } from '../../src/http/server';
 import { OrgTree } from '../../src/roster/orgTree';
+import { TASK_WORKFLOW_TYPE } from '../../src/contracts/dutyTask';
+import { visibilityQuery } from '../../src/tasks/visibilityQuery';
 import { ServerContext } from '../../src/services/serverContext';
 import { startDevServer } from '../../tools/devServer';
 import { dutyDataConverter } from '../../src/temporal/payloadCodec';
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
     const catalog = await loadCatalog(s.catalogDir);
     const tree = new OrgTree(catalog.roster);
     const seeded = await seedTasks(client, tree, catalog.duties, { count, overdueShare, taskQueue: s.taskQueue });
-    for (let n = 0; n < count; ) n = (await client.workflow.count(`WorkflowType = 'dutyTask'`)).count;
+    for (let n = 0; n < count; ) n = (await client.workflow.count(visibilityQuery().workflowType(TASK_WORKFLOW_TYPE).build())).count;
     process.stdout.write(`seeded ${count} open tasks (${seeded.overdue} past their deadline) in ${(seeded.ms / 1000).toFixed(1)} s\n`);
 
     const accounts = new AccountStore(tmp, 4);

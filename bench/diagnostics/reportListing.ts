@@ -6,7 +6,9 @@
  */
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { taskQuery, summarize } from '../../src/tasks/query';
+import { taskQueryBuilder, summarize } from '../../src/tasks/query';
+import { visibilityQuery } from '../../src/tasks/visibilityQuery';
+import { SA } from '../../src/shared/searchAttributes';
 import { startCluster } from '../lib/cluster';
 import { countyRoster, villages, writeRoster } from '../lib/roster';
 import { startAll, syntheticTask } from '../lib/tasks';
@@ -53,8 +55,9 @@ async function main(): Promise<void> {
       syntheticTask(tree, { dutyId: 'bench-report', period: `r${Math.floor(i / vs.length)}`, unitId: vs[i % vs.length]?.id ?? '', reminders: [], dueAt: new Date(now - 3_600_000 - (i % 30) * 86_400_000) }),
     );
     await startAll(cluster.client, QUEUE, inputs, 64);
-    while ((await cluster.client.workflow.count(`TaskQueue = '${QUEUE}'`)).count < n) await new Promise((r) => setTimeout(r, 500));
-    const query = taskQuery({ statuses: ['open', 'overdue'], dueBefore: new Date() });
+    while ((await cluster.client.workflow.count(visibilityQuery().taskQueue(QUEUE).build())).count < n) await new Promise((r) => setTimeout(r, 500));
+    const overdue = taskQueryBuilder({ statuses: ['open', 'overdue'], dueBefore: new Date() });
+    const query = overdue.build();
     const client = cluster.client;
 
     const before = await visibilityMetrics(cluster.metricsUrl());
@@ -69,13 +72,13 @@ async function main(): Promise<void> {
     });
     const townships = [...new Set(inputs.map((t) => t.township ?? ''))];
     await timed(`one listing per township, ${townships.length} in parallel`, async () => {
-      const counts = await Promise.all(townships.map(async (t) => rawListing(client, `${query} AND DutyTownship = '${t}'`, 1000)));
+      const counts = await Promise.all(townships.map(async (t) => rawListing(client, overdue.eq(SA.township, t).build(), 1000)));
       return `${counts.length} listings`;
     });
     await timed('count (same query)', async () => `${(await client.workflow.count(query)).count} tasks`);
     await timed('count GROUP BY DutyTownship', async () => {
       try {
-        const res = await client.workflowService.countWorkflowExecutions({ namespace: 'default', query: `${query} GROUP BY DutyTownship` });
+        const res = await client.workflowService.countWorkflowExecutions({ namespace: 'default', query: overdue.groupBy(SA.township).build() });
         return `${res.groups.length} groups`;
       } catch (err) {
         return `refused: ${err instanceof Error ? err.message : String(err)}`;

@@ -4,6 +4,9 @@ import { loadCatalog } from '../../src/sources/catalogFiles';
 import { REPO_ROOT } from '../../src/config';
 import { applySchedules, planSchedules } from '../../src/schedules/reconcile';
 import type { PayloadKeys } from '../../src/temporal/payloadKeys';
+import { TASK_WORKFLOW_TYPE } from '../../src/contracts/dutyTask';
+import { SA } from '../../src/shared/searchAttributes';
+import { visibilityQuery } from '../../src/tasks/visibilityQuery';
 import { canonical, sleep, until } from '../lib/stats';
 import { startAll, syntheticTask } from '../lib/tasks';
 import { openRig, type Rig } from './rig';
@@ -73,7 +76,9 @@ export async function serverRestart(o: ServerRestartOptions): Promise<ServerRest
     );
     await startAll(rig.client, 'restart', inputs);
     const before = await scheduleImage(rig);
-    const tasksBefore = (await rig.client.workflow.count(`WorkflowType = 'dutyTask'`)).count;
+    const allTasks = visibilityQuery().workflowType(TASK_WORKFLOW_TYPE);
+    const benchTasks = allTasks.eq(SA.dutyId, 'bench-restart');
+    const tasksBefore = (await rig.client.workflow.count(allTasks.build())).count;
 
     await rig.client.schedule.getHandle(`duty:${CYCLE_DUTY}`).trigger();
     await sleep(300);
@@ -93,10 +98,10 @@ export async function serverRestart(o: ServerRestartOptions): Promise<ServerRest
         await rig.respawn();
       }
     }
-    const cycleTasks = async () => (await rig.client.workflow.count(`WorkflowType = 'dutyTask' AND DutyId = '${CYCLE_DUTY}'`)).count;
+    const cycleTasks = async () => (await rig.client.workflow.count(allTasks.eq(SA.dutyId, CYCLE_DUTY).build())).count;
     const departments = rig.tree.roster.units.filter((u) => u.kind === 'department').length;
     await until(async () => (await cycleTasks()) >= departments, 60_000, 1000);
-    const overdue = async () => (await rig.client.workflow.count(`WorkflowType = 'dutyTask' AND DutyId = 'bench-restart' AND DutyStatus = 'overdue'`)).count;
+    const overdue = async () => (await rig.client.workflow.count(benchTasks.eq(SA.status, 'overdue').build())).count;
     await until(async () => (await overdue()) >= o.tasks, 30_000, 1000);
     const after = await scheduleImage(rig);
     const changed = [...before].filter(([id, image]) => after.get(id) !== image);
@@ -106,7 +111,7 @@ export async function serverRestart(o: ServerRestartOptions): Promise<ServerRest
       schedulesChanged: changed.length,
       changes: changed.map(([id]) => id),
       tasksBefore,
-      tasksAfter: (await rig.client.workflow.count(`WorkflowType = 'dutyTask' AND DutyId = 'bench-restart'`)).count,
+      tasksAfter: (await rig.client.workflow.count(benchTasks.build())).count,
       cycleOpened: await cycleTasks(),
       remindersPlanned: o.tasks * 2,
       remindersDelivered: delivered([...want('reminder-1'), ...want('reminder-2')]),

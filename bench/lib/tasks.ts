@@ -1,8 +1,10 @@
 import type { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import type { OrgTree } from '../../src/roster/orgTree';
-import { type TaskInput, taskWorkflowId } from '../../src/contracts/dutyTask';
+import type { TaskInput } from '../../src/contracts/dutyTask';
+import type { Duty, Occurrence } from '../../src/shared/types';
 import { startTask } from '../../src/tasks/start';
+import { taskInputFor } from '../../src/tasks/taskInput';
 
 const ZONE = 'Asia/Shanghai';
 
@@ -13,6 +15,26 @@ export interface SyntheticTask {
   /** Reminder instants; the bench puts them where it wants the herd. */
   reminders: Date[];
   dueAt: Date;
+}
+
+/** The duty a synthetic task belongs to: one task per unit; the bench chooses reminders and deadline itself. */
+function benchDuty(id: string): Duty {
+  return {
+    id,
+    title: '压测职责',
+    description: '',
+    source: 'bench',
+    recurrence: { kind: 'monthly' },
+    assignTo: { unitKinds: ['village'], role: 'cadre', per: 'unit' },
+    opens: { atPeriodStart: true },
+    deadline: { endOfPeriod: true },
+    dueTime: '17:30',
+    shift: 'none',
+    reminders: { workingDaysBefore: [], onDueDay: false, sendAt: '09:00' },
+    escalation: { levels: [{ afterWorkingDays: 0 }, { afterWorkingDays: 3 }], repeatEveryWorkingDays: 2 },
+    completion: { note: 'optional', fields: [] },
+    urgent: false,
+  };
 }
 
 /**
@@ -26,37 +48,20 @@ export function syntheticTask(tree: OrgTree, t: SyntheticTask): TaskInput {
   const local = (d: Date) => DateTime.fromJSDate(d, { zone: ZONE });
   const opens = local(t.reminders[0] ?? t.dueAt).startOf('day');
   const due = local(t.dueAt);
-  const admins = tree.admins().map((p) => p.id);
-  return {
-    taskId: taskWorkflowId(t.dutyId, t.period, unit.id),
-    duty: {
-      id: t.dutyId,
-      title: '压测职责',
-      completion: { note: 'optional', fields: [] },
-      escalation: { levels: [{ afterWorkingDays: 0 }, { afterWorkingDays: 3 }], repeatEveryWorkingDays: 2 },
-      sendAt: '09:00',
-      urgent: false,
-    },
-    occurrence: {
-      dutyId: t.dutyId,
-      period: t.period,
-      periodStart: opens.toISODate() ?? '',
-      periodEnd: due.toISODate() ?? '',
-      opensOn: opens.toISODate() ?? '',
-      opensAt: opens.toISO() ?? '',
-      nominalDueOn: due.toISODate() ?? '',
-      dueOn: due.toISODate() ?? '',
-      dueAt: due.toISO() ?? '',
-      reminders: t.reminders.map((r) => local(r).toISO() ?? ''),
-      provisional: false,
-    },
-    assignee: { personId: holder.id, unitId: unit.id },
-    unitName: unit.name,
-    unitPath: tree.unitPath(unit.id),
-    township: tree.township(unit.id)?.id,
-    completers: [...new Set([...tree.peopleOf(unit.id).map((p) => p.id), ...admins])],
-    admins,
+  const occurrence: Occurrence = {
+    dutyId: t.dutyId,
+    period: t.period,
+    periodStart: opens.toISODate() ?? '',
+    periodEnd: due.toISODate() ?? '',
+    opensOn: opens.toISODate() ?? '',
+    opensAt: opens.toISO() ?? '',
+    nominalDueOn: due.toISODate() ?? '',
+    dueOn: due.toISODate() ?? '',
+    dueAt: due.toISO() ?? '',
+    reminders: t.reminders.map((r) => local(r).toISO() ?? ''),
+    provisional: false,
   };
+  return taskInputFor(benchDuty(t.dutyId), occurrence, { personId: holder.id, unitId: unit.id }, tree);
 }
 
 /** Starts the tasks through the engine's own startTask, `parallel` at a time; returns the wall time taken. */

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { overdueReport } from '../../src/report/overdue';
+import { TASK_WORKFLOW_TYPE } from '../../src/contracts/dutyTask';
+import { visibilityQuery } from '../../src/tasks/visibilityQuery';
 import type { OrgTree } from '../../src/roster/orgTree';
 import { startCluster } from '../lib/cluster';
 import { countyRoster, villages, writeRoster } from '../lib/roster';
@@ -77,7 +79,7 @@ async function generate(client: Parameters<typeof startAll>[0], tree: OrgTree, f
 /** Visibility is eventually consistent; the timing starts once every started task is listed. */
 async function waitVisible(client: Parameters<typeof startAll>[0], size: number): Promise<void> {
   for (;;) {
-    const { count } = await client.workflow.count(`WorkflowType = 'dutyTask' AND TaskQueue = '${NO_WORKER_QUEUE}'`);
+    const { count } = await client.workflow.count(visibilityQuery().workflowType(TASK_WORKFLOW_TYPE).taskQueue(NO_WORKER_QUEUE).build());
     if (count >= size) return;
     await new Promise((r) => setTimeout(r, 500));
   }

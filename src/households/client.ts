@@ -6,6 +6,7 @@ import { type HouseholdMemo, type HouseholdRecord } from '../shared/household';
 import { type LifecycleState, lifecycleStateQuery } from '../contracts/monitoringLifecycle';
 import { type RevisitProgrammeState, revisitStateQuery } from '../contracts/revisitProgramme';
 import { SA } from '../shared/searchAttributes';
+import { visibilityQuery } from '../tasks/visibilityQuery';
 import { idTag, recordDigest } from './digest';
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged';
@@ -55,7 +56,8 @@ export interface HouseholdListing {
 
 /** Every household on record (or under a unit), from visibility: ids, status and the encrypted memo's fingerprints. */
 export async function listHouseholds(client: Client, unitId?: string): Promise<HouseholdListing[]> {
-  const query = [`WorkflowType = '${HOUSEHOLD_WORKFLOW_TYPE}'`, `ExecutionStatus = 'Running'`, ...(unitId ? [`DutyUnitPath = '${unitId}'`] : [])].join(' AND ');
+  const running = visibilityQuery().workflowType(HOUSEHOLD_WORKFLOW_TYPE).running();
+  const query = (unitId ? running.eq(SA.unitPath, unitId) : running).build();
   const out: HouseholdListing[] = [];
   for await (const info of client.workflow.list({ query })) {
     out.push({

@@ -2,7 +2,8 @@ import { planTriggered } from '../calendar/triggered';
 import type { WorkCalendar } from '../calendar';
 import { DutyError, NotFoundError } from '../errors';
 import type { OrgTree } from '../roster/orgTree';
-import { type TaskInput, taskWorkflowId } from '../contracts/dutyTask';
+import type { TaskInput } from '../contracts/dutyTask';
+import { assignmentFor, taskInputFor } from '../tasks/taskInput';
 import type { Assignment, Duty, LocalDate, Unit } from '../shared/types';
 
 export interface HouseholdPlanArgs {
@@ -40,31 +41,12 @@ export function planHouseholdTasks(duty: Duty, tree: OrgTree, cal: WorkCalendar,
     if (at < 0) throw new DutyError(`职责 ${duty.id} 没有环节 ${args.fromPhase}`);
     occurrences = occurrences.slice(at);
   }
-  const admins = tree.admins().map((p) => p.id);
   return occurrences.map((occurrence) => {
-    const phase = duty.phases?.find((p) => p.id === occurrence.phase);
-    const unit = unitFor(tree, args.villageId, phase?.assignTo ?? duty.assignTo);
-    const role = (phase?.assignTo ?? duty.assignTo).role;
-    const owner = tree.peopleOf(unit.id, role)[0];
-    if (!owner) throw new DutyError(`单位 ${unit.id}(${unit.name})没有角色为 ${role} 的人员,无法分派 ${duty.id}`);
-    return {
-      taskId: taskWorkflowId(duty.id, occurrence.period, unit.id, occurrence.phase),
-      duty: {
-        id: duty.id,
-        title: duty.title,
-        completion: phase?.completion ?? duty.completion,
-        escalation: duty.escalation,
-        sendAt: duty.reminders.sendAt,
-        urgent: duty.urgent ?? false,
-      },
-      occurrence,
-      assignee: { personId: owner.id, unitId: unit.id },
-      unitName: unit.name,
-      unitPath: tree.unitPath(unit.id),
-      township: tree.township(unit.id)?.id,
-      completers: [...new Set([...tree.peopleOf(unit.id).map((p) => p.id), ...admins])],
-      admins,
-      parent: args.parent,
-    };
+    const assignTo = assignmentFor(duty, occurrence);
+    const unit = unitFor(tree, args.villageId, assignTo);
+    const owner = tree.peopleOf(unit.id, assignTo.role)[0];
+    if (!owner) throw new DutyError(`单位 ${unit.id}(${unit.name})没有角色为 ${assignTo.role} 的人员,无法分派 ${duty.id}`);
+    // One task per unit whatever the assignment's `per`: the task id ends with the unit.
+    return taskInputFor(duty, occurrence, { personId: owner.id, unitId: unit.id }, tree, { parent: args.parent, per: 'unit' });
   });
 }

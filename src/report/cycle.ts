@@ -4,7 +4,9 @@ import { UsageError } from '../errors';
 import type { OrgTree } from '../roster/orgTree';
 import { TASK_WORKFLOW_TYPE } from '../contracts/dutyTask';
 import type { CompletionField, Duty } from '../shared/types';
-import { listTaskFigures, quote, type TaskFigures } from './figures';
+import { SA } from '../shared/searchAttributes';
+import { visibilityQuery } from '../tasks/visibilityQuery';
+import { listTaskFigures, type TaskFigures } from './figures';
 import { DEPARTMENTS_GROUP } from './overdue';
 
 export interface Tally {
@@ -69,12 +71,8 @@ export async function cycleRollup(client: Client, tree: OrgTree, duty: Duty, opt
   if (opts.phase && !phase) throw new UsageError(`职责 ${duty.id} 没有阶段 ${opts.phase},可选: ${phases.map((p) => p.id).join(', ') || '(无阶段)'}`);
   const fields = (phase?.completion ?? duty.completion).fields.filter((f) => f.type === 'integer' || f.type === 'number');
   const scope = opts.unitId ? tree.unit(opts.unitId) : undefined;
-  const query = [
-    `WorkflowType = '${TASK_WORKFLOW_TYPE}'`,
-    `DutyId = ${quote(duty.id)}`,
-    `DutyPeriod = ${quote(period)}`,
-    ...(scope ? [`DutyUnitPath = ${quote(scope.id)}`] : []),
-  ].join(' AND ');
+  const base = visibilityQuery().workflowType(TASK_WORKFLOW_TYPE).eq(SA.dutyId, duty.id).eq(SA.period, period);
+  const query = (scope ? base.eq(SA.unitPath, scope.id) : base).build();
   const tasks = (await listTaskFigures(client, query)).filter((t) => t.phase === phase?.id);
 
   const county = emptyTally(fields);

@@ -1,5 +1,4 @@
 import type { Client } from '@temporalio/client';
-import { UsageError } from '../errors';
 import type { FieldValue } from '../shared/completion';
 import { SA, type TaskStatus } from '../shared/searchAttributes';
 import { type TaskState, taskStateQuery } from '../contracts/dutyTask';
@@ -51,9 +50,4 @@ export async function listTaskFigures(client: Client, query: string): Promise<Ta
       }),
   );
   return out.sort((a, b) => a.taskId.localeCompare(b.taskId));
-}
-
-export function quote(value: string): string {
-  if (!/^[A-Za-z0-9_.:/#-]+$/.test(value)) throw new UsageError(`含有非法字符: ${JSON.stringify(value)}`);
-  return `'${value}'`;
 }

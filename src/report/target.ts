@@ -4,7 +4,9 @@ import { UsageError } from '../errors';
 import type { OrgTree } from '../roster/orgTree';
 import { TASK_WORKFLOW_TYPE } from '../contracts/dutyTask';
 import type { Duty, Target } from '../shared/types';
-import { listTaskFigures, quote } from './figures';
+import { SA } from '../shared/searchAttributes';
+import { visibilityQuery } from '../tasks/visibilityQuery';
+import { listTaskFigures } from './figures';
 import { DEPARTMENTS_GROUP } from './overdue';
 
 export interface TargetVillage {
@@ -64,7 +66,7 @@ export async function targetReport(client: Client, tree: OrgTree, duty: Duty, ye
   if (duty.recurrence.kind === 'triggered') throw new UsageError(`职责 ${duty.id} 由事件触发,没有年度周期`);
   if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new UsageError(`年份无效: ${year}`);
   const periods = periodsStartingBetween(duty.recurrence, `${year}-01-01`, `${year}-12-31`).map((p) => p.label);
-  const query = [`WorkflowType = '${TASK_WORKFLOW_TYPE}'`, `DutyId = ${quote(duty.id)}`, `DutyPeriod IN (${periods.map(quote).join(', ')})`].join(' AND ');
+  const query = visibilityQuery().workflowType(TASK_WORKFLOW_TYPE).eq(SA.dutyId, duty.id).in(SA.period, periods).build();
   const tasks = (await listTaskFigures(client, query)).filter((t) => t.status === 'done');
   const checkpoint = tasks.map((t) => t.period).sort().at(-1);
 

@@ -1,13 +1,12 @@
 import { type CalendarSpec, type Client, MONTHS, ScheduleAlreadyRunning, ScheduleNotFoundError, type ScheduleSpec } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { type WorkCalendar } from '../calendar';
+import { OWNER_MEMO } from './owner';
 import { fingerprint, ZONE } from './spec';
 import { DIGEST_SCHEDULE_ID, DIGEST_WORKFLOW_TYPE } from '../contracts/digest';
-import { digestConfigFromEnv, type DigestConfig } from '../notify/digest';
+import { digestConfigFromEnv, type DigestConfig } from '../config';
 import { loadWorkCalendar } from '../sources/holidays';
 
-/** Same owner memo as the duty schedules, though reconciliation of `duty:*` never touches this one. */
-const OWNER = 'duty-engine';
 /** Years of holiday data written into the spec; every `apply` rewrites it, and the workflow re-checks the day. */
 const YEARS_AHEAD = 2;
 
@@ -85,7 +84,8 @@ export async function ensureDigestSchedule(client: Client, opts: DigestScheduleO
         action,
         // A digest hours late is noise: the next working day's lists everything again.
         policies: { catchupWindow: '2 hours' },
-        memo: { owner: OWNER },
+        // Same owner memo as the duty schedules, though reconciliation of `duty:*` never touches this one.
+        memo: { ...OWNER_MEMO },
         state: { note: `每日待办汇总,工作日 ${config.at} 发送` },
       });
       return 'create';

@@ -3,9 +3,8 @@ import { SA } from '../shared/searchAttributes';
 import { CYCLE_WORKFLOW_TYPE, cycleWorkflowId, SCHEDULE_PREFIX, scheduleId, type DutyCycleWorkflow } from '../contracts/dutyCycle';
 import type { Duty, ScheduledRecurrence } from '../shared/types';
 import { ensureDigestSchedule } from './digestSchedule';
+import { isOwned, OWNER_MEMO } from './owner';
 import { fingerprint, scheduleSpecFor } from './spec';
-
-export const OWNER = 'duty-engine';
 
 export type ChangeKind = 'create' | 'update' | 'delete' | 'unchanged';
 
@@ -53,7 +52,7 @@ async function ownedSchedules(client: Client): Promise<Map<string, ScheduleDescr
   for await (const summary of client.schedule.list()) {
     if (!summary.scheduleId.startsWith(SCHEDULE_PREFIX)) continue;
     const description = await client.schedule.getHandle(summary.scheduleId).describe();
-    if (description.memo?.owner === OWNER) owned.set(summary.scheduleId, description);
+    if (isOwned(description.memo)) owned.set(summary.scheduleId, description);
   }
   return owned;
 }
@@ -89,7 +88,7 @@ export async function applySchedules(client: Client, duties: Duty[], taskQueue: 
         spec: scheduleSpecFor(d.duty),
         action: action(d, taskQueue),
         policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL, catchupWindow: '7 days' },
-        memo: { owner: OWNER, dutyTitle: d.duty.title },
+        memo: { ...OWNER_MEMO, dutyTitle: d.duty.title },
         state: { note: `${d.duty.title}(${d.duty.source})` },
       });
     } else if (change.kind === 'update' && d) {

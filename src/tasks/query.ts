@@ -2,6 +2,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { UsageError } from '../errors';
 import { TASK_WORKFLOW_TYPE } from '../contracts/dutyTask';
 import { SA, type TaskStatus } from '../shared/searchAttributes';
+import { visibilityQuery, type VisibilityQuery } from './visibilityQuery';
 
 export const TASK_STATUSES: TaskStatus[] = ['open', 'overdue', 'done', 'waived'];
 
@@ -34,21 +35,27 @@ export interface TaskSummary {
 
 const SAFE_ID = /^[A-Za-z0-9_.:-]+$/;
 
-function literal(value: string, what: string): string {
+/** Ids typed by people are checked here, for a clear message; quoting is the query builder's job. */
+function checkedId(value: string, what: string): string {
   if (!SAFE_ID.test(value)) throw new UsageError(`${what} 含有非法字符: ${JSON.stringify(value)}`);
-  return `'${value}'`;
+  return value;
+}
+
+/** The task filter as a query builder, for callers that narrow it further (e.g. by township). */
+export function taskQueryBuilder(filter: TaskFilter): VisibilityQuery {
+  let q = visibilityQuery().workflowType(TASK_WORKFLOW_TYPE);
+  if (filter.assignee) q = q.eq(SA.assignee, checkedId(filter.assignee, '人员编号'));
+  if (filter.unit) q = q.eq(SA.unitPath, checkedId(filter.unit, '单位编号'));
+  if (filter.dutyId) q = q.eq(SA.dutyId, checkedId(filter.dutyId, '职责编号'));
+  if (filter.period) q = q.eq(SA.period, checkedId(filter.period, '周期'));
+  if (filter.statuses?.length) q = q.in(SA.status, filter.statuses);
+  if (filter.dueBefore) q = q.lt(SA.dueAt, filter.dueBefore);
+  return q;
 }
 
 /** The visibility query behind every task listing and report; it can be pasted into `temporal workflow list --query`. */
 export function taskQuery(filter: TaskFilter): string {
-  const parts = [`WorkflowType = '${TASK_WORKFLOW_TYPE}'`];
-  if (filter.assignee) parts.push(`DutyAssignee = ${literal(filter.assignee, '人员编号')}`);
-  if (filter.unit) parts.push(`DutyUnitPath = ${literal(filter.unit, '单位编号')}`);
-  if (filter.dutyId) parts.push(`DutyId = ${literal(filter.dutyId, '职责编号')}`);
-  if (filter.period) parts.push(`DutyPeriod = ${literal(filter.period, '周期')}`);
-  if (filter.statuses?.length) parts.push(`DutyStatus IN (${filter.statuses.map((s) => `'${s}'`).join(', ')})`);
-  if (filter.dueBefore) parts.push(`DutyDueAt < '${filter.dueBefore.toISOString()}'`);
-  return parts.join(' AND ');
+  return taskQueryBuilder(filter).build();
 }
 
 export function summarize(info: WorkflowExecutionInfo): TaskSummary {
