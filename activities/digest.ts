@@ -9,6 +9,7 @@ import type { OrgTree } from '../src/roster/orgTree';
 import { digestId, type DigestDelivery, type DigestPlan, type DigestRequest } from '../src/contracts/digest';
 import { listTasks, type TaskSummary } from '../src/tasks/query';
 import { msUntilWorkingHours } from './notify';
+import { ZONE } from '../src/shared/zone';
 
 export interface DigestDeps {
   client: Client;
@@ -20,7 +21,6 @@ export interface DigestDeps {
   clock?: () => Date;
 }
 
-const ZONE = 'Asia/Shanghai';
 
 function localDate(at: Date): string {
   return DateTime.fromJSDate(at, { zone: ZONE }).toISODate() ?? '';

@@ -14,6 +14,7 @@ import { SA } from '../src/shared/searchAttributes';
 import { startTask } from '../src/tasks/start';
 import { type TaskInput, waiveTaskUpdate } from '../src/contracts/dutyTask';
 import type { Duty, LocalDate } from '../src/shared/types';
+import { ZONE } from '../src/shared/zone';
 
 export interface HouseholdDeps {
   calendar: WorkCalendar;
@@ -81,7 +82,7 @@ export function householdActivities({ calendar, roster, client, taskQueue, dutie
     async startRevisitProgramme(args: RevisitProgrammeInput & { asOf: string }): Promise<StartOutcome> {
       const d = await duty(REVISIT_DUTY_ID);
       if (d.recurrence.kind !== 'triggered') return fatal(new DutyError(`${REVISIT_DUTY_ID} 必须是事件触发的职责`));
-      const today = DateTime.fromISO(args.asOf, { zone: 'Asia/Shanghai' }).toISODate() as LocalDate;
+      const today = DateTime.fromISO(args.asOf, { zone: ZONE }).toISODate() as LocalDate;
       if (triggeredHorizon(d.recurrence, args.clearedOn) < today) return 'expired';
       const input: RevisitProgrammeInput = { householdId: args.householdId, villageId: args.villageId, clearedOn: args.clearedOn, parent: args.parent };
       return startOnce(REVISIT_WORKFLOW_TYPE, revisitWorkflowId(args.householdId, args.clearedOn), [input], args.villageId, REVISIT_DUTY_ID);

@@ -4,6 +4,7 @@ import type { WorkCalendar } from '../src/calendar';
 import type { Notifier } from '../src/notify/notifier';
 import type { OrgTree } from '../src/roster/orgTree';
 import type { DeliveryRecord, NotifyRequest } from '../src/contracts/dutyTask';
+import { ZONE } from '../src/shared/zone';
 
 export interface NotifyDeps {
   notifier: Notifier;
@@ -32,7 +33,7 @@ export function notifyActivities({ notifier, calendar, roster, quietHours, clock
 }
 
 export function msUntilWorkingHours(at: Date, calendar: WorkCalendar): number {
-  const local = DateTime.fromJSDate(at, { zone: 'Asia/Shanghai' });
+  const local = DateTime.fromJSDate(at, { zone: ZONE });
   const minutes = local.hour * 60 + local.minute;
   const inHours = minutes >= WORK_START_HOUR * 60 && minutes <= WORK_END_HOUR * 60;
   if (inHours && calendar.isWorkday(local.toISODate() ?? '')) return 0;

@@ -5,6 +5,7 @@ import type { OrgTree } from '../src/roster/orgTree';
 import type { TaskInput } from '../src/contracts/dutyTask';
 import { assignmentFor, taskInputFor } from '../src/tasks/taskInput';
 import type { Duty, EscalationPolicy, FollowUp, LocalTime, Occurrence, ScheduledRecurrence } from '../src/shared/types';
+import { ZONE } from '../src/shared/zone';
 
 export interface CyclePlan {
   period: string;
@@ -28,7 +29,7 @@ export function planningActivities({ calendar, roster }: PlanningDeps) {
       const recurrence: ScheduledRecurrence = duty.recurrence;
       const period = args.period
         ? periodByLabel(recurrence, args.period)
-        : periodContaining(recurrence, DateTime.fromISO(args.at, { zone: 'Asia/Shanghai' }).toISODate() ?? '');
+        : periodContaining(recurrence, DateTime.fromISO(args.at, { zone: ZONE }).toISODate() ?? '');
       if (!period) {
         throw ApplicationFailure.create({ type: 'NoPeriod', nonRetryable: true, message: `${args.at} 不在职责 ${duty.id} 的任何周期内` });
       }

@@ -4,8 +4,8 @@ import type { OrgTree } from '../../src/roster/orgTree';
 import { type TaskInput, taskWorkflowId } from '../../src/contracts/dutyTask';
 import type { Duty, UnitKind } from '../../src/shared/types';
 import { startTask } from '../../src/tasks/start';
+import { ZONE } from '../../src/shared/zone';
 
-const ZONE = 'Asia/Shanghai';
 const PARALLEL = 64;
 
 export interface SeedOptions {

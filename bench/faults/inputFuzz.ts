@@ -5,6 +5,7 @@ import { engineClient } from '../scenarios/herd';
 import { fuzzCatalog, fuzzHouseholdCsv, type FuzzTally } from './badInput';
 import { fuzzHttp } from './httpFuzz';
 import { openRig } from './rig';
+import { ZONE } from '../../src/shared/zone';
 
 /** Every input the engine takes from people, fuzzed against a real dev server: catalog, roster, household CSV, HTTP. */
 export async function runInputFuzz(o: { cases: number; seed: number; dir: string; keys: PayloadKeys; log: (line: string) => void }): Promise<FuzzTally[]> {
@@ -28,7 +29,7 @@ export async function runInputFuzz(o: { cases: number; seed: number; dir: string
       o.log(`bad input: ${target} done`);
     }
     const villages = rig.tree.roster.units.filter((u) => u.kind === 'village').map((u) => u.id);
-    tallies.push(await fuzzHouseholdCsv(env, villages, DateTime.now().setZone('Asia/Shanghai').toISODate() ?? '', o.cases));
+    tallies.push(await fuzzHouseholdCsv(env, villages, DateTime.now().setZone(ZONE).toISODate() ?? '', o.cases));
     o.log('bad input: household CSV done');
   } finally {
     await rig.close();

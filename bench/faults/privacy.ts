@@ -7,6 +7,7 @@ import { until } from '../lib/stats';
 import { runCli } from './cli';
 import { openRig } from './rig';
 import { scanBuffer, scanFiles, scanTemporal, type Canary, type Finding } from './scan';
+import { ZONE } from '../../src/shared/zone';
 
 export interface PrivacyResult {
   canaries: string[];
@@ -48,7 +49,7 @@ export async function privacy(o: { bundle: string; keys: PayloadKeys; log: (line
       DUTY_DATA_DIR: path.join(rig.cluster.dir, 'data'),
       DUTY_PAYLOAD_KEY: rig.workerEnv.DUTY_PAYLOAD_KEY ?? '',
     };
-    const today = DateTime.now().setZone('Asia/Shanghai');
+    const today = DateTime.now().setZone(ZONE);
     const cleared = today.minus({ days: 100 }).toISODate();
     const header = '户编号,户主姓名,身份证号,所在村,监测类型,风险类型,识别日期,风险消除日期';
     const good = path.join(rig.cluster.dir, 'canary.csv');

@@ -5,8 +5,8 @@ import type { TaskInput } from '../../src/contracts/dutyTask';
 import type { Duty, Occurrence } from '../../src/shared/types';
 import { startTask } from '../../src/tasks/start';
 import { taskInputFor } from '../../src/tasks/taskInput';
+import { ZONE } from '../../src/shared/zone';
 
-const ZONE = 'Asia/Shanghai';
 
 export interface SyntheticTask {
   dutyId: string;

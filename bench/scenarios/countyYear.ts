@@ -21,6 +21,7 @@ import { eachParallel } from '../lib/tasks';
 import { OrgTree } from '../../src/roster/orgTree';
 import { householdsAvailable, startHouseholds } from './households';
 import { loadWorkCalendar } from '../../src/sources/holidays';
+import { ZONE } from '../../src/shared/zone';
 
 export interface YearOptions {
   households: number;
@@ -128,7 +129,7 @@ export async function runCountyYear(bundle: string, keys: PayloadKeys, o: YearOp
       dataConverter,
       duties: async () => duties,
     });
-    const start = DateTime.fromMillis(await env.currentTimeMs(), { zone: 'Asia/Shanghai' }).plus({ years: 1 }).startOf('year');
+    const start = DateTime.fromMillis(await env.currentTimeMs(), { zone: ZONE }).plus({ years: 1 }).startOf('year');
     const year = start.year;
     const end = start.plus({ years: 1 });
     return await worker.runUntil(async () => {

@@ -6,6 +6,7 @@ import type { OrgTree } from '../../src/roster/orgTree';
 import { MONITORING_TYPES, type HouseholdRecord } from '../../src/shared/household';
 import * as workflows from '../../workflows';
 import { eachParallel } from '../lib/tasks';
+import { ZONE } from '../../src/shared/zone';
 
 const FAMILY = '赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平';
@@ -18,7 +19,7 @@ export function householdsAvailable(): boolean {
 
 /** A fictional household whose risk was cleared 5–80 days before `asOf`; valid ID number, fictional name. */
 export function benchHousehold(i: number, villageId: string, asOf: string): HouseholdRecord {
-  const day = DateTime.fromISO(asOf, { zone: 'Asia/Shanghai' });
+  const day = DateTime.fromISO(asOf, { zone: ZONE });
   const birth = DateTime.fromObject({ year: 1950 + (i % 50), month: 1 + (i % 12), day: 1 + (i % 28) });
   const first17 = `430981${birth.toFormat('yyyyMMdd')}${String(i % 1000).padStart(3, '0')}`;
   return {

@@ -10,13 +10,14 @@ import { DateTime } from 'luxon';
 import { loadCatalog } from '../../src/sources/catalogFiles';
 import { settings } from '../../src/config';
 import { checkCharacter } from '../../src/validation/idCard';
+import { ZONE } from '../../src/shared/zone';
 
 const FAMILY = '赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华';
 
 export async function generate(count: number, clearedShare = 1): Promise<string> {
   const villages = (await loadCatalog(settings().catalogDir)).roster.units.filter((u) => u.kind === 'village').map((u) => u.id);
-  const today = DateTime.now().setZone('Asia/Shanghai');
+  const today = DateTime.now().setZone(ZONE);
   const lines = ['户编号,户主姓名,身份证号,所在村,监测类型,风险类型,识别日期,风险消除日期'];
   for (let i = 0; i < count; i++) {
     const birth = DateTime.fromObject({ year: 1950 + (i % 50), month: 1 + (i % 12), day: 1 + (i % 28) });

@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
 import { UsageError } from '../errors';
 import type { IsoInstant, LocalDate, LocalTime } from '../shared/types';
+import { ZONE } from '../shared/zone';
 
 /** China has had no DST since 1991, but naming the zone keeps every instant at +08:00 regardless of the host's TZ. */
-export const ZONE = 'Asia/Shanghai';
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;

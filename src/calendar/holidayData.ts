@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import packageData from 'chinese-days/dist/chinese-days.json';
 import { CalendarError } from '../errors';
-import { ZONE } from './dates';
+import { ZONE } from '../shared/zone';
 
 /**
  * One year's official arrangement: days off, and weekend days that are working days (调休上班日).

@@ -8,4 +8,4 @@ export { solarTermDate } from './solarTerms';
 export { labelFormat, periodByLabel, periodContaining, periodsStartingBetween } from './periods';
 export { nominalDueDate, planOccurrences, previewDuty } from './occurrences';
 export { planFollowUps, type FollowUpArgs } from './followUps';
-export { ZONE, atLocalTime, parseLocalDate, toInstant } from './dates';
+export { atLocalTime, parseLocalDate, toInstant } from './dates';

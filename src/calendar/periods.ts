@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import { UsageError } from '../errors';
 import type { LocalDate, Period, ScheduledRecurrence, SeasonWindow } from '../shared/types';
-import { parseLocalDate, plusDays, toLocalDate, ZONE } from './dates';
+import { parseLocalDate, plusDays, toLocalDate } from './dates';
+import { ZONE } from '../shared/zone';
 import { assertSolarTerm, solarTermDate, termOrder } from './solarTerms';
 
 /** The period of `rec` that contains `date`; undefined only for a seasonal window that does not cover the date. */

@@ -1,9 +1,10 @@
 import { InvalidArgumentError } from 'commander';
 import { DateTime } from 'luxon';
+import { ZONE } from '../shared/zone';
 
 /** Commander option parsers: a bad value stops the command before anything is read or written. */
 export function localDate(value: string): string {
-  const d = DateTime.fromFormat(value, 'yyyy-MM-dd', { zone: 'Asia/Shanghai' });
+  const d = DateTime.fromFormat(value, 'yyyy-MM-dd', { zone: ZONE });
   if (!d.isValid) throw new InvalidArgumentError(`日期必须是有效的 YYYY-MM-DD,收到 "${value}"`);
   return value;
 }

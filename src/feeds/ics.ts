@@ -2,8 +2,8 @@ import ical, { ICalAlarmType, ICalCalendarMethod } from 'ical-generator';
 import { DateTime } from 'luxon';
 import type { Person } from '../shared/types';
 import type { TaskSummary } from '../tasks/query';
+import { ZONE } from '../shared/zone';
 
-const ZONE = 'Asia/Shanghai';
 /** Phones re-fetch about hourly; a completed task disappears at the next refresh. */
 const REFRESH_SECONDS = 3600;
 /** The event ends at the deadline instant; a short block before it is what shows in a day view. */

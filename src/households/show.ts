@@ -5,6 +5,7 @@ import type { HouseholdStatus, RoundEntry, RoundStatus } from '../shared/househo
 import type { LifecycleState } from '../contracts/monitoringLifecycle';
 import type { RevisitProgrammeState } from '../contracts/revisitProgramme';
 import { maskIdNumber, maskName } from '../validation/idCard';
+import { ZONE } from '../shared/zone';
 
 export interface HouseholdView {
   household: Omit<HouseholdState, 'digest'>;
@@ -33,7 +34,7 @@ export function maskedView(view: HouseholdView): HouseholdView {
 }
 
 function stamp(iso?: string): string {
-  return iso ? (DateTime.fromISO(iso, { zone: 'Asia/Shanghai' }).toISODate() ?? iso) : '';
+  return iso ? (DateTime.fromISO(iso, { zone: ZONE }).toISODate() ?? iso) : '';
 }
 
 function roundLine(r: RoundEntry): string {

@@ -6,6 +6,7 @@ import type { LocalDate } from '../shared/types';
 import { COLUMNS, MONITORING_TYPE_IDS, RISK_TYPES, type Column, type ColumnKey } from './columns';
 import { idNumberProblem, maskIdNumber, maskName } from '../validation/idCard';
 import type { RawCell, RawTable } from './readFile';
+import { ZONE } from '../shared/zone';
 
 export interface Validated {
   records: { row: number; record: HouseholdRecord }[];
@@ -143,7 +144,7 @@ function dateOf(text: string, required: boolean, refuse: (message: string) => vo
     if (required) refuse('不能为空');
     return undefined;
   }
-  const parsed = DATE_FORMATS.map((f) => DateTime.fromFormat(text, f, { zone: 'Asia/Shanghai' })).find((d) => d.isValid);
+  const parsed = DATE_FORMATS.map((f) => DateTime.fromFormat(text, f, { zone: ZONE })).find((d) => d.isValid);
   const date = parsed?.toISODate();
   if (!date) return void refuse('不是有效日期(如 2026-03-15)');
   if (date > today) return void refuse(`晚于今天 ${today}`);

@@ -3,7 +3,8 @@ import type { DigestItem, DigestRequest } from '../contracts/digest';
 import type { NotifyRequest } from '../contracts/dutyTask';
 import type { LocalDate, Person } from '../shared/types';
 import type { TaskSummary } from '../tasks/query';
-import { daysOverdue, ZONE, type MessageText } from './messages';
+import { daysOverdue, type MessageText } from './messages';
+import { ZONE } from '../shared/zone';
 
 /** A digest person's own reminders and overdue notices wait for the digest; urgent duties still go at once. */
 export function foldsIntoDigest(req: NotifyRequest, person: Person): boolean {

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { NotifyRequest } from '../contracts/dutyTask';
+import { ZONE } from '../shared/zone';
 
-export const ZONE = 'Asia/Shanghai';
 
 export interface MessageText {
   subject: string;

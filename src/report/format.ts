@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import { DateTime } from 'luxon';
 import type { OverdueReport, OverdueRow, TownshipGroup } from './overdue';
+import { ZONE } from '../shared/zone';
 
 export type ReportFormat = 'table' | 'json' | 'csv';
 export const REPORT_FORMATS: ReportFormat[] = ['table', 'json', 'csv'];
@@ -16,7 +17,7 @@ function flatRows(groups: TownshipGroup[]): [TownshipGroup, OverdueRow][] {
 }
 
 function asOfDate(report: OverdueReport): string {
-  return DateTime.fromISO(report.asOf, { zone: 'Asia/Shanghai' }).toFormat('yyyy-MM-dd HH:mm');
+  return DateTime.fromISO(report.asOf, { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm');
 }
 
 function table(report: OverdueReport): string {

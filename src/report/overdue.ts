@@ -2,8 +2,8 @@ import type { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import type { OrgTree } from '../roster/orgTree';
 import { listTasks, taskQuery, type TaskFilter, type TaskSummary } from '../tasks/query';
+import { ZONE } from '../shared/zone';
 
-const ZONE = 'Asia/Shanghai';
 /** Departments sit beside the township tree; they are reported under one group of their own. */
 export const DEPARTMENTS_GROUP = { id: 'departments', name: '市直行业部门' };
 

@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
 import { levelName } from './format';
 import type { OverdueReport } from './overdue';
+import { ZONE } from '../shared/zone';
 
 const DETAIL_HEADER = ['单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别', '任务编号'];
 const DETAIL_WIDTHS = [22, 30, 12, 10, 12, 10, 10, 48];
@@ -27,7 +28,7 @@ export async function reportXlsx(report: OverdueReport): Promise<Buffer> {
   wb.creator = '乡村振兴职责督办';
   wb.created = new Date(report.asOf);
   const used = new Set<string>();
-  const asOf = DateTime.fromISO(report.asOf, { zone: 'Asia/Shanghai' }).toFormat('yyyy-MM-dd HH:mm');
+  const asOf = DateTime.fromISO(report.asOf, { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm');
 
   const summary = wb.addWorksheet(sheetName('汇总', used));
   header(summary, ['乡镇/街道', '单位', '逾期数'], [22, 26, 10]);

@@ -2,7 +2,8 @@ import { type CalendarSpec, type Client, MONTHS, ScheduleAlreadyRunning, Schedul
 import { DateTime } from 'luxon';
 import { type WorkCalendar } from '../calendar';
 import { OWNER_MEMO } from './owner';
-import { fingerprint, ZONE } from './spec';
+import { fingerprint } from './spec';
+import { ZONE } from '../shared/zone';
 import { DIGEST_SCHEDULE_ID, DIGEST_WORKFLOW_TYPE } from '../contracts/digest';
 import { digestConfigFromEnv, type DigestConfig } from '../config';
 import { loadWorkCalendar } from '../sources/holidays';

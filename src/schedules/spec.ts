@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { type CalendarSpec, type Month, MONTHS, type ScheduleSpec } from '@temporalio/client';
 import { solarTermDate } from '../calendar';
 import type { Duty, ScheduledRecurrence } from '../shared/types';
+import { ZONE } from '../shared/zone';
 
-export const ZONE = 'Asia/Shanghai';
 /** A cycle opens its period at 07:00, so tasks exist before the working day starts. */
 const FIRE_HOUR = 7;
 /** Solar-term dates move by a day between years, so those schedules list each year's exact date over a fixed horizon. */

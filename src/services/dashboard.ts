@@ -4,8 +4,8 @@ import { DEPARTMENTS_GROUP, groupRows, row, type OverdueReport } from '../report
 import type { OrgTree } from '../roster/orgTree';
 import { summarize, taskQuery, type TaskFilter, type TaskSummary } from '../tasks/query';
 import type { ServiceContext } from './context';
+import { ZONE } from '../shared/zone';
 
-const ZONE = 'Asia/Shanghai';
 
 export interface UnitRank {
   unitId: string;

@@ -8,8 +8,8 @@ import { scheduleId } from '../contracts/dutyCycle';
 import type { Duty, Occurrence } from '../shared/types';
 import { auditLog, type ServiceContext } from './context';
 import { loadWorkCalendar } from '../sources/holidays';
+import { ZONE } from '../shared/zone';
 
-const ZONE = 'Asia/Shanghai';
 
 export interface DutyStatus {
   duty: Duty;

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { ZONE } from '../shared/zone';
 
 /** Resident ID numbers (居民身份证号码, GB 11643-1999): 6-digit region, 8-digit birth date, 3-digit sequence, check character. */
 
@@ -15,7 +16,7 @@ export function checkCharacter(first17: string): string {
 export function idNumberProblem(value: string, today: string): string | undefined {
   if (!/^\d{17}[\dXx]$/.test(value)) return '应为 18 位: 17 位数字加 1 位校验码(数字或 X)';
   if (!/^[1-8]\d{5}/.test(value)) return '前 6 位行政区划代码无效';
-  const birth = DateTime.fromFormat(value.slice(6, 14), 'yyyyMMdd', { zone: 'Asia/Shanghai' });
+  const birth = DateTime.fromFormat(value.slice(6, 14), 'yyyyMMdd', { zone: ZONE });
   if (!birth.isValid || birth.year < 1900 || (birth.toISODate() ?? '') > today) return '第 7–14 位出生日期无效';
   const expected = checkCharacter(value.slice(0, 17));
   if (value[17]?.toUpperCase() !== expected) return '校验码不符';

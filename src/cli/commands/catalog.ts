@@ -7,11 +7,12 @@ import { applyCatalog, planCatalog, previewOccurrences } from '../../services/du
 import type { Occurrence } from '../../shared/types';
 import { print, type CliContext } from '../context';
 import { localDate } from '../options';
+import { ZONE } from '../../shared/zone';
 
 const CHANGE_LABELS: Record<PlannedChange['kind'], string> = { create: '新建', update: '更新', delete: '删除', unchanged: '无变化' };
 
 function time(iso: string): string {
-  return DateTime.fromISO(iso, { zone: 'Asia/Shanghai' }).toFormat('MM-dd HH:mm');
+  return DateTime.fromISO(iso, { zone: ZONE }).toFormat('MM-dd HH:mm');
 }
 
 function previewTable(occurrences: Occurrence[]): string {

@@ -5,8 +5,8 @@ import { cliActor } from '../../services/context';
 import { backfillDuty, dutyStatuses, pauseDuty, resumeDuty, triggerDuty } from '../../services/duties';
 import { print, type CliContext } from '../context';
 import { localDate } from '../options';
+import { ZONE } from '../../shared/zone';
 
-const ZONE = 'Asia/Shanghai';
 
 function localTime(d: Date): string {
   return DateTime.fromJSDate(d, { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm');

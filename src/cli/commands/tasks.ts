@@ -9,6 +9,7 @@ import { OPERATOR } from '../../auth/policy';
 import { completeTask, findTasks, showTask, waiveTask } from '../../services/tasks';
 import { print, type CliContext } from '../context';
 import { collectField, oneOf } from '../options';
+import { ZONE } from '../../shared/zone';
 
 const STATUS_NAMES: Record<TaskStatus, string> = { open: '待办', overdue: '已逾期', done: '已完成', waived: '已免除' };
 
@@ -17,7 +18,7 @@ function personName(tree: OrgTree, id: string): string {
 }
 
 function stamp(iso: string): string {
-  return DateTime.fromISO(iso, { zone: 'Asia/Shanghai' }).toFormat('yyyy-MM-dd HH:mm');
+  return DateTime.fromISO(iso, { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm');
 }
 
 export function describeTask(state: TaskState, tree: OrgTree): string {

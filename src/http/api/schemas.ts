@@ -2,13 +2,14 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { AUDIT_ACTIONS } from '../../audit/log';
 import { TASK_STATUSES } from '../../tasks/query';
+import { ZONE } from '../../shared/zone';
 
 /** The same character set the visibility queries accept, so a bad id is refused here and never reaches Temporal. */
 export const Id = (what: string) => z.string().trim().min(1, `${what}不能为空`).max(200).regex(/^[A-Za-z0-9_.:-]+$/, `${what}只能含字母、数字和 _ . : -`);
 
 export const LocalDate = z
   .string()
-  .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && DateTime.fromFormat(v, 'yyyy-MM-dd', { zone: 'Asia/Shanghai' }).isValid, '日期必须是有效的 YYYY-MM-DD');
+  .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && DateTime.fromFormat(v, 'yyyy-MM-dd', { zone: ZONE }).isValid, '日期必须是有效的 YYYY-MM-DD');
 
 const optional = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), s.optional());
 

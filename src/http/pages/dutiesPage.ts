@@ -14,6 +14,7 @@ import { stamp, today } from './format';
 import { html, qs, type SafeHtml } from './html';
 import { renderPage } from './layout';
 import { pageRoute, seeOther } from './route';
+import { ZONE } from '../../shared/zone';
 
 const KINDS: Record<Recurrence['kind'], string> = { monthly: '每月', quarterly: '每季度', 'half-yearly': '每半年', yearly: '每年', seasonal: '每季活动', triggered: '事件触发' };
 const DONE: Record<string, string> = { pause: 'paused', resume: 'resumed', trigger: 'triggered' };
@@ -96,7 +97,7 @@ export function dutiesPages(app: FastifyInstance, deps: HttpDeps): void {
     const { dutyId } = parsePart(DutyIdParams, req.params, 'params');
     const q = parsePart(PreviewQuery, req.query, 'query');
     const from = q.from ?? today();
-    const to = q.to ?? DateTime.fromISO(from, { zone: 'Asia/Shanghai' }).plus({ years: 1 }).minus({ days: 1 }).toISODate() ?? from;
+    const to = q.to ?? DateTime.fromISO(from, { zone: ZONE }).plus({ years: 1 }).minus({ days: 1 }).toISODate() ?? from;
     return previewPage(deps, principal, dutyId, from, to);
   });
 

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import type { TaskStatus } from '../../shared/searchAttributes';
 import { html, type SafeHtml } from './html';
+import { ZONE } from '../../shared/zone';
 
-const ZONE = 'Asia/Shanghai';
 
 export const STATUS_NAMES: Record<TaskStatus, string> = { open: '待办', overdue: '已逾期', done: '已完成', waived: '已免除' };
 
