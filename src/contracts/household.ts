@@ -40,7 +40,6 @@ export type EpisodeEvent =
   | { kind: 'cleared'; workflowId: string; on: LocalDate; by: string };
 
 /** Programme or lifecycle → household. */
-/** Programme or lifecycle → household. */
 export const episodeEventSignal = defineSignal<[EpisodeEvent]>('episodeEvent');
 
 export const householdStateQuery = defineQuery<HouseholdState>('household');

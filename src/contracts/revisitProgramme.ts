@@ -32,6 +32,5 @@ export interface RevisitProgrammeState {
 export const RISK_RETURNED_REASON = '风险返回';
 
 /** Household → programme: the risk returned, stop the remaining revisits. */
-/** Household → programme: the risk returned, stop the remaining revisits. */
 export const cancelProgrammeSignal = defineSignal<[{ on: string; reason: string; by: string }]>('cancelProgramme');
 export const revisitStateQuery = defineQuery<RevisitProgrammeState>('revisits');
