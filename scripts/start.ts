@@ -4,11 +4,8 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { loadCatalog } from '../src/sources/catalogFiles';
 import { describeError } from '../src/services/describeError';
-import { settings as loadSettings, type Settings } from '../src/config';
+import { processEnv, type Settings, settings as loadSettings, smtpConfigFromEnv } from '../src/config';
 import { createLogger } from '../src/log';
-import { smtpConfigFromEnv } from '../src/notify/email';
-import { applySchedules, planSchedules } from '../src/schedules/reconcile';
-import type { Catalog } from '../src/shared/types';
 import { describeBinary, resolveTemporalCli } from '../tools/binaries';
 import { loadConnectionConfig, toConnectionOptions, type ConnectionConfig } from '../src/temporal/connection';
 import { startDevServer, type DevServer } from '../tools/devServer';
@@ -18,7 +15,11 @@ import { dutyDataConverter } from '../src/temporal/payloadCodec';
 import { prepareStartKeys } from '../src/temporal/payloadKeys';
 import { createDutyWorker } from '../worker';
 import { startHttpServer } from '../src/http/server';
-import { AuditLog } from '../src/audit/log';
+import { applyCatalog } from '../src/services/duties';
+import { ServerContext } from '../src/services/serverContext';
+import type { Actor } from '../src/audit/log';
+
+const START_ACTOR: Actor = { id: 'npm-start', via: 'cli' };
 
 /**
  * `npm start`: the embedded default. Starts a dev server persisting under .data/ (unless TEMPORAL_ADDRESS or a
@@ -30,12 +31,12 @@ async function main(): Promise<void> {
   installRuntimeLogging(log);
   const s = loadSettings();
   // Validate first: a bad catalog must stop start-up before anything is started or changed.
-  const catalog = await loadCatalog(s.catalogDir);
+  await loadCatalog(s.catalogDir);
   const config = loadConnectionConfig();
-  process.stdout.write(`${prepareStartKeys(process.env, s.dataDir, !config.explicit)}\n`);
+  process.stdout.write(`${prepareStartKeys(processEnv(), s.dataDir, !config.explicit)}\n`);
   const server = config.explicit ? undefined : await startEmbeddedServer(s, config, log);
   try {
-    await runEngine({ s, catalog, config, server, log, started });
+    await runEngine({ s, config, server, log, started });
   } finally {
     await server?.stop();
   }
@@ -46,15 +47,15 @@ async function startEmbeddedServer(s: Settings, config: ConnectionConfig, log: L
   process.stdout.write(`${describeBinary('cli', await resolveTemporalCli({ log: (line) => log.info(line) }))}\n`);
   return startDevServer({
     dbFile: path.join(s.dataDir, 'temporal.db'),
-    port: Number(process.env.DUTY_DEV_PORT ?? 7233),
-    uiPort: Number(process.env.DUTY_DEV_UI_PORT ?? 8233),
+    port: s.devServer.port,
+    uiPort: s.devServer.uiPort,
     namespace: config.namespace,
     log: (line) => log.debug(line),
   });
 }
 
-async function runEngine(ctx: { s: Settings; catalog: Catalog; config: ConnectionConfig; server?: DevServer; log: Logger; started: number }): Promise<void> {
-  const { s, catalog, config, server, log } = ctx;
+async function runEngine(ctx: { s: Settings; config: ConnectionConfig; server?: DevServer; log: Logger; started: number }): Promise<void> {
+  const { s, config, server, log } = ctx;
   const options = server ? { address: server.address } : toConnectionOptions(config);
   const clientConnection = await Connection.connect(options);
   const connection = await NativeConnection.connect(options);
@@ -62,13 +63,10 @@ async function runEngine(ctx: { s: Settings; catalog: Catalog; config: Connectio
     await ensureSearchAttributes(clientConnection, config.namespace);
     const dataConverter = dutyDataConverter();
     const client = new Client({ connection: clientConnection, namespace: config.namespace, dataConverter });
-    const changes = await planSchedules(client, catalog.duties, s.taskQueue);
-    await applySchedules(client, catalog.duties, s.taskQueue, changes);
+    // Exactly what `duty apply` does, audited the same way; the actor names start-up, as before.
+    const { changes } = await applyCatalog(new ServerContext(s, client, log), START_ACTOR, undefined, false);
     const count = (k: string) => changes.filter((c) => c.kind === k).length;
     log.info({ created: count('create'), updated: count('update'), deleted: count('delete'), unchanged: count('unchanged') }, 'catalog applied');
-    if (changes.some((c) => c.kind !== 'unchanged')) {
-      AuditLog.inDataDir(s.dataDir).record({ actor: 'npm-start', via: 'cli', action: 'catalog.apply', target: s.catalogDir, detail: { create: count('create'), update: count('update'), delete: count('delete') } });
-    }
 
     const worker = await createDutyWorker({ connection, client, namespace: config.namespace, settings: s, logger: log, dataConverter });
     const http = await startHttpServer({ settings: s, client, log });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { AppendLog } from '../store/appendLog';
+import { ZONE } from '../shared/zone';
 
 export const AUDIT_ACTIONS = [
   'task.complete',
@@ -14,6 +15,10 @@ export const AUDIT_ACTIONS = [
   'account.set-password',
   'token.create',
   'token.revoke',
+  'household.import',
+  'household.clear',
+  'household.risk-returned',
+  'household.risk-found',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -30,6 +35,10 @@ export const AUDIT_ACTION_NAMES: Record<AuditAction, string> = {
   'account.set-password': '设置密码',
   'token.create': '创建访问令牌',
   'token.revoke': '吊销访问令牌',
+  'household.import': '导入监测对象',
+  'household.clear': '登记风险消除',
+  'household.risk-returned': '登记风险返回',
+  'household.risk-found': '登记发现风险',
 };
 
 /** Who made a change and through which door; `id` is a roster person id or `cli:<os user>`. */
@@ -43,7 +52,7 @@ export interface AuditEntry {
   actor: string;
   via: Actor['via'];
   action: AuditAction;
-  /** A task, duty, person or token id. */
+  /** A task, duty, person, token or household id, or an imported file's digest; never a household's name or ID number. */
   target: string;
   /** The unit the change concerns, so jurisdiction and the unit filter apply; absent for county-wide changes. */
   unitId?: string;
@@ -62,7 +71,6 @@ export interface AuditFilter {
   target?: string;
 }
 
-const ZONE = 'Asia/Shanghai';
 
 /** The audit trail: one fsync'd JSON line per change, written by the CLI and the HTTP server alike. */
 export class AuditLog {

@@ -3,16 +3,15 @@ import rateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { AccountStore } from '../auth/accounts';
 import { SessionStore } from '../auth/sessions';
-import type { Settings } from '../config';
+import { httpSettings, type Settings } from '../config';
 import { UsageError } from '../errors';
+import { signInAccounts, type SignInAccounts } from '../services/accounts';
 import { ServerContext } from '../services/serverContext';
 import { dutyApi } from './api/duties';
 import { reportApi } from './api/reports';
 import { taskApi } from './api/tasks';
 import { authHook, authRoutes, loginPage } from './auth';
-import { httpSettings } from './config';
 import { toHttpError } from './errors';
 import { openApiRoutes } from './openapi';
 import { assetRoutes } from './pages/assets';
@@ -57,7 +56,7 @@ function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply, log: 
 
 export interface ServerDeps {
   services: ServerContext;
-  accounts: AccountStore;
+  accounts: SignInAccounts;
   sessions: SessionStore;
   log: Logger;
   options: HttpOptions;
@@ -101,7 +100,7 @@ export async function startHttpServer(o: { settings: Settings; client: Client; l
   const { listen, options } = httpSettings(o.env);
   const app = await buildServer({
     services: new ServerContext(o.settings, o.client, o.log),
-    accounts: new AccountStore(o.settings.dataDir),
+    accounts: signInAccounts(o.settings),
     sessions: new SessionStore(o.settings.dataDir),
     log: o.log,
     options,

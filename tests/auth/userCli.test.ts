@@ -2,8 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { AuditLog } from '../../src/audit/log';
 import { AccountStore } from '../../src/auth/accounts';
+import { CliContext } from '../../src/cli/context';
 import { REPO_ROOT } from '../../src/config';
+import { createAdmin, createToken, listAccounts, listTokens, revokeToken, setAccountPassword } from '../../src/services/accounts';
 import { duty } from '../support/cli';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'duty-users-'));
@@ -58,4 +61,30 @@ test('many tokens resolve, whatever characters their secrets hold', () => {
   const made = Array.from({ length: 50 }, () => store.createToken('p-admin', 'x'));
   expect(made.every(({ token }) => store.resolveToken(token) === 'p-admin')).toBe(true);
   expect(store.resolveToken(`${made[0]?.token ?? ''}x`)).toBeUndefined();
+});
+
+test('the account services audit each change under the actor given, and keep secrets out of the audit and the listings', async () => {
+  const ctx = new CliContext();
+  const actor = { id: 'p-admin', via: 'http' as const };
+  const refusedBeforeAsking = () => Promise.reject(new Error('the password must not be asked for'));
+  await expect(createAdmin(ctx, actor, 'p-admin', refusedBeforeAsking)).rejects.toThrow('已有账号');
+  await expect(setAccountPassword(ctx, actor, 'p-xhz-cadre1', async () => 'cadre-password-1')).resolves.toMatchObject({ role: 'cadre', created: true });
+  const token = await createToken(ctx, actor, 'p-xhz-cadre1', '对账脚本');
+  await revokeToken(ctx, actor, token.id);
+
+  const entries = AuditLog.inDataDir(tmp).list({ actor: 'p-admin' });
+  expect(entries.map((e) => [e.action, e.target, e.via, e.unitId])).toEqual([
+    ['token.revoke', token.id, 'http', 'v-xiaohezui'],
+    ['token.create', token.id, 'http', 'v-xiaohezui'],
+    ['account.set-password', 'p-xhz-cadre1', 'http', 'v-xiaohezui'],
+  ]);
+  expect(entries[1]?.detail).toEqual({ personId: 'p-xhz-cadre1', label: '对账脚本' });
+  const audit = readFileSync(path.join(tmp, 'audit.jsonl'), 'utf8');
+  expect(audit).not.toContain('cadre-password-1');
+  expect(audit).not.toContain(token.token.slice(16));
+  expect(listAccounts(ctx).map((a) => a.personId)).toContain('p-xhz-cadre1');
+  expect(listAccounts(ctx).some((a) => 'passwordHash' in a)).toBe(false);
+  expect(listTokens(ctx).find((t) => t.id === token.id)).toEqual(expect.not.objectContaining({ secretHash: expect.anything() }));
+  expect(listTokens(ctx).find((t) => t.id === token.id)?.revokedAt).toBeDefined();
+  await ctx.close();
 });

@@ -8,6 +8,8 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import pino from 'pino';
 import { loadCatalog } from '../../src/sources/catalogFiles';
+import type { AuditEntry } from '../../src/audit/log';
+import { CliContext } from '../../src/cli/context';
 import { settings } from '../../src/config';
 import { listHouseholds } from '../../src/households/client';
 import { checkCharacter } from '../../src/validation/idCard';
@@ -18,6 +20,7 @@ import { OrgTree } from '../../src/roster/orgTree';
 import { householdWorkflowId } from '../../src/contracts/household';
 import { startDevServer, type DevServer } from '../../tools/devServer';
 import { installRuntimeLogging } from '../../src/temporal/runtimeLogging';
+import { cycleRollupFor, targetReportFor } from '../../src/services/rollups';
 import { listTasks } from '../../src/tasks/query';
 import { createDutyWorker } from '../../worker';
 import { testConverter, TEST_KEY } from '../households/support';
@@ -131,8 +134,9 @@ test('import (refused, then fixed), programmes start, clearance is idempotent, t
   const eventsBefore = settled.events?.length;
   expect((await cli('household', 'import', file)).out).toContain('新增 0 户,更新 0 户,无变化 12 户');
   expect((await first.fetchHistory()).events?.length).toBe(eventsBefore);
-  // A changed row updates that household only.
+  // A changed row updates that household only; a dry run writes (and audits) nothing.
   writeFileSync(file, householdCsv(undefined, 7));
+  expect((await cli('household', 'import', file, '--dry-run')).out).toContain('将新增 0 户,更新 1 户');
   expect((await cli('household', 'import', file)).out).toContain('新增 0 户,更新 1 户,无变化 11 户');
 
   // 3. The five recent clearances each start a programme whose first revisit goes to the village's cadres.
@@ -156,6 +160,24 @@ test('import (refused, then fixed), programmes start, clearance is idempotent, t
   expect(again).toMatchObject({ code: 0 });
   expect(again.out).toContain('已存在,未重复启动');
   expect((await client.workflow.count(`WorkflowType = 'revisitProgramme'`)).count).toBe(6);
+
+  // Risk found on a monitored household, and risk returned during a revisit year, each start a lifecycle.
+  const found = people[9]?.householdId ?? '';
+  expect((await cli('household', 'risk-found', found, '--on', on, '--by', 'p-admin')).out).toContain(`识别帮扶流程 lifecycle:${found}:${on} 已启动`);
+  const returned = people[1]?.householdId ?? '';
+  expect((await cli('household', 'risk-returned', returned, '--on', on, '--by', 'p-admin')).out).toContain(`识别帮扶流程 lifecycle:${returned}:${on} 已启动`);
+
+  // Every change is audited by household id, village and dates; a refused, repeated or dry-run change is not.
+  const audit = JSON.parse((await cli('audit', '--json')).out) as AuditEntry[];
+  const households = audit.filter((e) => e.action.startsWith('household.'));
+  expect(households.map((e) => e.action)).toEqual(['household.risk-returned', 'household.risk-found', 'household.clear', 'household.import', 'household.import', 'household.import']);
+  expect(households.every((e) => e.via === 'cli' && e.actor.startsWith('cli:'))).toBe(true);
+  expect(households[0]).toMatchObject({ target: returned, unitId: people[1]?.village, detail: { on, by: 'p-admin', episode: `lifecycle:${returned}:${on}` } });
+  expect(households[1]).toMatchObject({ target: found, unitId: people[9]?.village, detail: { on, by: 'p-admin', episode: `lifecycle:${found}:${on}` } });
+  expect(households[2]).toMatchObject({ target, unitId: people[8]?.village, detail: { on, by: 'p-admin', episode: `revisit:${target}:${on}`, status: 'running' } });
+  expect(households[3]).toMatchObject({ target: expect.stringMatching(/^sha256:[0-9a-f]{16}$/), detail: { by: 'import', rows: 12, created: 0, updated: 1, unchanged: 11 } });
+  expect(households[5]?.detail).toMatchObject({ rows: 12, created: 12, updated: 0, unchanged: 0, withClearance: 6 });
+  expect((await cli('audit', '--json', '--unit', people[9]?.village ?? '')).out).toContain(found);
 
   // 4. The 2026-H1 sweep: one task per village; figures that cannot be right are refused; the rest roll up.
   expect((await cli('apply')).code).toBe(0);
@@ -185,6 +207,23 @@ test('import (refused, then fixed), programmes start, clearance is idempotent, t
   expect(rollup.townships.find((t) => t.townshipId === 't-caowei')?.tally).toMatchObject({ units: 3, done: 0 });
   const table = await cli('report', 'cycle', 'semiannual-full-sweep', '--period', '2026-H1');
   expect(table.out).toMatch(/全市合计\s*│?\s*4\/11/);
+  const oneTownship = JSON.parse((await cli('report', 'cycle', 'semiannual-full-sweep', '--period', '2026-H1', '--unit', 't-sijihong', '--format', 'json')).out) as CycleRollup;
+  expect(oneTownship).toMatchObject({ scope: { unitId: 't-sijihong' }, county: { units: 2, done: 2 } });
+
+  // Through the service a township supervisor rolls up their own township; a cadre, another township and the
+  // county-wide target are refused. Roll-ups only read: the audit does not grow.
+  const audited = (await cli('audit', '--json')).out;
+  const services = new CliContext();
+  try {
+    const supervisor = { role: 'supervisor' as const, personId: 'p-sjh-sup' };
+    expect(await cycleRollupFor(services, supervisor, 'semiannual-full-sweep', { period: '2026-H1' })).toMatchObject({ scope: { unitId: 't-sijihong' }, county: { units: 2, done: 2 } });
+    await expect(cycleRollupFor(services, supervisor, 'semiannual-full-sweep', { period: '2026-H1', unitId: 't-caowei' })).rejects.toThrow('找不到单位: t-caowei');
+    await expect(cycleRollupFor(services, { role: 'cadre', personId: cadreOf('v-hongxing') }, 'semiannual-full-sweep', { period: '2026-H1' })).rejects.toThrow('干部无权查看报送汇总');
+    await expect(targetReportFor(services, supervisor, 'collective-income', 2026)).rejects.toThrow('仅限可查看全市的账号');
+  } finally {
+    await services.close();
+  }
+  expect((await cli('audit', '--json')).out).toBe(audited);
 
   // The yearly income target: share of key and model villages at or above their line, by township.
   expect((await cli('backfill', 'collective-income-target', '--from', '2026-07-01', '--to', '2026-07-01')).code).toBe(0);
@@ -230,7 +269,7 @@ test('import (refused, then fixed), programmes start, clearance is idempotent, t
   const outbox = readdirSync(path.join(tmp, 'outbox')).map((f) => readFileSync(path.join(tmp, 'outbox', f), 'utf8'));
   expect(outbox.length).toBeGreaterThan(0);
   expect(logs.length).toBeGreaterThan(0);
-  const texts = [...logs, ...cliOutput, ...outbox].join('\n');
+  const texts = [...logs, ...cliOutput, ...outbox, readFileSync(path.join(tmp, 'audit.jsonl'), 'utf8')].join('\n');
   const leaks = secrets.filter((s) => raw.includes(Buffer.from(s)) || texts.includes(s));
   expect(leaks).toEqual([]);
 });

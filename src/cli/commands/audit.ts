@@ -16,7 +16,7 @@ function unitName(tree: OrgTree, id?: string): string {
 export function auditCommands(program: Command, ctx: CliContext): void {
   program
     .command('audit')
-    .description('操作记录:谁在何时做了什么(完成、免除、暂停、恢复、触发、应用目录、账号)')
+    .description('操作记录:谁在何时做了什么(完成、免除、暂停、恢复、触发、应用目录、账号、监测对象)')
     .option('--unit <unitId>', '只看该单位及其下级的记录')
     .option('--from <date>', '开始日期 YYYY-MM-DD', localDate)
     .option('--to <date>', '结束日期 YYYY-MM-DD', localDate)

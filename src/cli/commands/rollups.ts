@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { NotFoundError, UsageError } from '../../errors';
-import { cycleRollup } from '../../report/cycle';
+import { OPERATOR } from '../../auth/policy';
+import { UsageError } from '../../errors';
 import { REPORT_FORMATS, type ReportFormat } from '../../report/format';
 import { formatCycle, formatTarget } from '../../report/rollupFormat';
-import { targetReport } from '../../report/target';
+import { cycleRollupFor, targetReportFor } from '../../services/rollups';
 import { print, type CliContext } from '../context';
 import { oneOf } from '../options';
 
@@ -19,10 +19,8 @@ export function rollupCommands(program: Command, ctx: CliContext): void {
     .option('--unit <unitId>', '只看该单位及其下级(默认全市)')
     .option('--format <format>', 'table|json|csv', oneOf(REPORT_FORMATS), 'table' as ReportFormat)
     .action(async (dutyId: string, opts: { period: string; phase?: string; unit?: string; format: ReportFormat }) => {
-      const tree = await ctx.tree();
-      if (opts.unit) tree.unit(opts.unit);
-      const duty = await ctx.duty(dutyId);
-      print(formatCycle(await cycleRollup(await ctx.temporal(), tree, duty, opts), opts.format));
+      const rollup = await cycleRollupFor(ctx, OPERATOR, dutyId, { period: opts.period, phase: opts.phase, unitId: opts.unit });
+      print(formatCycle(rollup, opts.format));
     });
 
   report
@@ -34,10 +32,6 @@ export function rollupCommands(program: Command, ctx: CliContext): void {
     })
     .option('--format <format>', 'table|json|csv', oneOf(REPORT_FORMATS), 'table' as ReportFormat)
     .action(async (target: string, opts: { year: number; format: ReportFormat }) => {
-      const { duties } = await ctx.catalog();
-      // `collective-income` names the duty `collective-income-target`; a full duty id works too.
-      const duty = duties.find((d) => d.id === target) ?? duties.find((d) => d.id === `${target}-target`);
-      if (!duty) throw new NotFoundError('目标', `${target}(可选: ${duties.filter((d) => d.targets).map((d) => d.id.replace(/-target$/, '')).join(', ')})`);
-      print(formatTarget(await targetReport(await ctx.temporal(), await ctx.tree(), duty, opts.year), opts.format));
+      print(formatTarget(await targetReportFor(ctx, OPERATOR, target, opts.year), opts.format));
     });
 }

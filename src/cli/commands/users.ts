@@ -1,37 +1,25 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
-import { AccountStore } from '../../auth/accounts';
 import { ROLE_NAMES, roleOf } from '../../auth/policy';
-import { UsageError } from '../../errors';
-import { auditLog, cliActor } from '../../services/context';
+import { createAdmin, createToken, listAccounts, listTokens, revokeToken, setAccountPassword } from '../../services/accounts';
+import { cliActor } from '../../services/context';
 import { print, type CliContext } from '../context';
 import { passwordFromStdin, promptNewPassword } from '../password';
 
-async function newPassword(opts: { passwordStdin?: boolean }): Promise<string> {
-  return opts.passwordStdin ? passwordFromStdin() : promptNewPassword();
+function newPassword(opts: { passwordStdin?: boolean }): () => Promise<string> {
+  return () => (opts.passwordStdin ? passwordFromStdin() : promptNewPassword());
 }
 
 /** Accounts for the web pages and the API. Only people in the roster with a role can have one. */
 export function userCommands(program: Command, ctx: CliContext): void {
   const user = program.command('user').description('网页与 API 账号、访问令牌');
-  const accounts = () => new AccountStore(ctx.settings.dataDir);
-  const rosterPerson = async (personId: string) => {
-    const person = (await ctx.tree()).person(personId);
-    const role = roleOf(person);
-    if (!role) throw new UsageError(`${personId} 在名册中没有管理员、督查人员或干部角色,不能开通账号`);
-    return { person, role };
-  };
 
   user
     .command('create-admin <personId>')
     .description('创建第一个管理员账号(该人员在名册中须有 admin 角色)')
     .option('--password-stdin', '从标准输入读取密码(否则在终端提示输入)')
     .action(async (personId: string, opts: { passwordStdin?: boolean }) => {
-      const { person, role } = await rosterPerson(personId);
-      if (role !== 'admin') throw new UsageError(`${personId} 在名册中没有管理员(admin)角色`);
-      if (accounts().get(personId)) throw new UsageError(`${personId} 已有账号;修改密码请用 duty user set-password ${personId}`);
-      await accounts().setPassword(personId, await newPassword(opts));
-      auditLog(ctx).record({ ...actorFields(), action: 'account.create-admin', target: personId, unitId: person.unit });
+      const { person } = await createAdmin(ctx, cliActor(), personId, newPassword(opts));
       print(`已创建管理员账号 ${personId}(${person.name})。启动 npm start 后在网页 /login 用人员编号和密码登录。`);
     });
 
@@ -40,9 +28,7 @@ export function userCommands(program: Command, ctx: CliContext): void {
     .description('为名册中的人员开通账号或重设密码')
     .option('--password-stdin', '从标准输入读取密码(否则在终端提示输入)')
     .action(async (personId: string, opts: { passwordStdin?: boolean }) => {
-      const { person, role } = await rosterPerson(personId);
-      const { created } = await accounts().setPassword(personId, await newPassword(opts));
-      auditLog(ctx).record({ ...actorFields(), action: 'account.set-password', target: personId, unitId: person.unit, detail: { created } });
+      const { person, role, created } = await setAccountPassword(ctx, cliActor(), personId, newPassword(opts));
       print(`${created ? '已开通' : '已重设'}账号 ${personId}(${person.name},${ROLE_NAMES[role]})。`);
     });
 
@@ -52,8 +38,8 @@ export function userCommands(program: Command, ctx: CliContext): void {
     .action(async () => {
       const tree = await ctx.tree();
       const table = new Table({ head: ['人员编号', '姓名', '角色', '单位', '开通时间', '令牌'], style: { head: [], border: [] } });
-      const tokens = accounts().tokens();
-      for (const a of accounts().list()) {
+      const tokens = listTokens(ctx);
+      for (const a of listAccounts(ctx)) {
         const p = tree.hasPerson(a.personId) ? tree.person(a.personId) : undefined;
         const role = p ? roleOf(p) : undefined;
         const live = tokens.filter((t) => t.personId === a.personId && !t.revokedAt).length;
@@ -68,9 +54,7 @@ export function userCommands(program: Command, ctx: CliContext): void {
     .description('为某人创建访问令牌,令牌只显示一次')
     .option('--label <text>', '用途说明', '脚本')
     .action(async (personId: string, opts: { label: string }) => {
-      const { person } = await rosterPerson(personId);
-      const created = accounts().createToken(personId, opts.label);
-      auditLog(ctx).record({ ...actorFields(), action: 'token.create', target: created.id, unitId: person.unit, detail: { personId, label: opts.label } });
+      const created = await createToken(ctx, cliActor(), personId, opts.label);
       print(`已为 ${personId} 创建令牌 ${created.id}(用途: ${opts.label})。令牌只显示这一次:\n${created.token}`);
     });
 
@@ -79,7 +63,7 @@ export function userCommands(program: Command, ctx: CliContext): void {
     .description('列出访问令牌(不含令牌本身)')
     .action(() => {
       const table = new Table({ head: ['令牌编号', '人员编号', '用途', '创建时间', '状态'], style: { head: [], border: [] } });
-      for (const t of accounts().tokens()) table.push([t.id, t.personId, t.label, t.createdAt.slice(0, 16), t.revokedAt ? `已吊销 ${t.revokedAt.slice(0, 10)}` : '有效']);
+      for (const t of listTokens(ctx)) table.push([t.id, t.personId, t.label, t.createdAt.slice(0, 16), t.revokedAt ? `已吊销 ${t.revokedAt.slice(0, 10)}` : '有效']);
       print(table.toString());
     });
 
@@ -87,15 +71,7 @@ export function userCommands(program: Command, ctx: CliContext): void {
     .command('revoke <tokenId>')
     .description('吊销访问令牌,立即生效')
     .action(async (tokenId: string) => {
-      const revoked = accounts().revokeToken(tokenId);
-      if (!revoked) throw new UsageError(`找不到有效的令牌: ${tokenId}`);
-      const tree = await ctx.tree();
-      const unitId = tree.hasPerson(revoked.personId) ? tree.person(revoked.personId).unit : undefined;
-      auditLog(ctx).record({ ...actorFields(), action: 'token.revoke', target: tokenId, ...(unitId ? { unitId } : {}), detail: { personId: revoked.personId } });
+      await revokeToken(ctx, cliActor(), tokenId);
       print(`已吊销令牌 ${tokenId}。`);
     });
-}
-
-function actorFields(): { actor: string; via: 'cli' } {
-  return { actor: cliActor().id, via: 'cli' };
 }
