@@ -2,7 +2,9 @@ import { DateTime } from 'luxon';
 import { requireRole, scopeOf, unitsToQuery, type Viewer } from '../auth/policy';
 import { DEPARTMENTS_GROUP, groupRows, row, type OverdueReport } from '../report/overdue';
 import type { OrgTree } from '../roster/orgTree';
-import { summarize, taskQuery, type TaskFilter, type TaskSummary } from '../tasks/query';
+import { summarize, taskQueryBuilder, type TaskFilter, type TaskSummary } from '../tasks/query';
+import { visibilityQuery, type VisibilityQuery } from '../tasks/visibilityQuery';
+import { SA } from '../shared/searchAttributes';
 import type { ServiceContext } from './context';
 import { ZONE } from '../shared/zone';
 
@@ -58,25 +60,30 @@ export async function dashboardFor(ctx: ServiceContext, viewer: Viewer, opts: Da
   const now = opts.now ?? new Date();
   const filter: TaskFilter = { dutyId: opts.dutyId, period: opts.period };
   const units = unitsToQuery(tree, scope, undefined);
-  const base = units === undefined ? taskQuery(filter) : units.map((unit) => `(${taskQuery({ ...filter, unit })})`).join(' OR ');
+  const base = scopeQuery(filter, units);
   const windowFrom = opts.period ? undefined : DateTime.fromJSDate(now, { zone: ZONE }).minus({ days: opts.windowDays ?? 90 }).startOf('day').toJSDate();
   const weeks = weekEnds(now, opts.weeks ?? 8);
-  const empty = units !== undefined && units.length === 0;
   const [listed, trend] = await Promise.all([
-    empty ? Promise.resolve([]) : listDue(ctx, base, now, windowFrom),
-    empty ? Promise.resolve(weeks.map((t) => ({ at: localDate(t), count: 0 }))) : trendOf(ctx, base, weeks),
+    base ? listDue(ctx, base, now, windowFrom) : Promise.resolve([]),
+    base ? trendOf(ctx, base, weeks) : Promise.resolve(weeks.map((t) => ({ at: localDate(t), count: 0 }))),
   ]);
   const rows = listed.filter((l) => l.task.status === 'open' || l.task.status === 'overdue').map((l) => row(l.task, tree, now));
   const scopeUnits = units ?? [];
   const report: OverdueReport = {
     asOf: now.toISOString(),
     scope: scopeUnits.length === 1 ? { unitId: scopeUnits[0] ?? '', unitName: tree.unit(scopeUnits[0] ?? '').name } : units ? { unitId: units.join(','), unitName: units.map((u) => tree.unit(u).name).join('、') || '(无)' } : { unitId: '*', unitName: '全市' },
-    query: `(${base}) AND DutyStatus IN ('open', 'overdue') AND DutyDueAt < '${now.toISOString()}'`,
+    query: base?.in(SA.status, ['open', 'overdue']).lt(SA.dueAt, now).build() ?? '',
     total: rows.length,
     groups: groupRows(rows, tree),
   };
   const inWindow = listed.filter((l) => !windowFrom || l.task.dueAt.getTime() >= windowFrom.getTime());
   return { report, ranking: rank(tree, report, inWindow), trend, window: { from: windowFrom ? localDate(windowFrom) : undefined, to: localDate(now) } };
+}
+
+/** The viewer's tasks: the whole county, or any of the units in scope; none in scope leaves nothing to ask. */
+function scopeQuery(filter: TaskFilter, units: string[] | undefined): VisibilityQuery | undefined {
+  if (units === undefined) return taskQueryBuilder(filter);
+  return units.length ? visibilityQuery().anyOf(...units.map((unit) => taskQueryBuilder({ ...filter, unit }))) : undefined;
 }
 
 function localDate(d: Date): string {
@@ -91,23 +98,24 @@ function weekEnds(now: Date, weeks: number): Date[] {
 }
 
 /** Overdue at instant T: deadline before T and not closed by T (still running, or closed after T). */
-async function trendOf(ctx: ServiceContext, base: string, weeks: Date[]): Promise<TrendPoint[]> {
+async function trendOf(ctx: ServiceContext, base: VisibilityQuery, weeks: Date[]): Promise<TrendPoint[]> {
   const client = await ctx.temporal();
   return Promise.all(
     weeks.map(async (t) => {
-      const iso = t.toISOString();
-      const { count } = await client.workflow.count(`(${base}) AND DutyDueAt < '${iso}' AND (ExecutionStatus = 'Running' OR CloseTime > '${iso}')`);
+      const stillOpen = base.lt(SA.dueAt, t).anyOf(visibilityQuery().running(), visibilityQuery().gt('CloseTime', t));
+      const { count } = await client.workflow.count(stillOpen.build());
       return { at: localDate(t), count };
     }),
   );
 }
 
 /** Everything overdue now (whatever its age) plus everything that fell due in the window, in one listing. */
-async function listDue(ctx: ServiceContext, base: string, now: Date, windowFrom?: Date): Promise<Listed[]> {
+async function listDue(ctx: ServiceContext, base: VisibilityQuery, now: Date, windowFrom?: Date): Promise<Listed[]> {
   const client = await ctx.temporal();
-  const recent = windowFrom ? ` AND (DutyStatus IN ('open', 'overdue') OR DutyDueAt >= '${windowFrom.toISOString()}')` : '';
+  const due = base.lt(SA.dueAt, now);
+  const query = windowFrom ? due.anyOf(visibilityQuery().in(SA.status, ['open', 'overdue']), visibilityQuery().gte(SA.dueAt, windowFrom)) : due;
   const out: Listed[] = [];
-  for await (const info of client.workflow.list({ query: `(${base}) AND DutyDueAt < '${now.toISOString()}'${recent}`, pageSize: 1000 })) {
+  for await (const info of client.workflow.list({ query: query.build(), pageSize: 1000 })) {
     out.push({ task: summarize(info), closedAt: info.closeTime });
   }
   return out;

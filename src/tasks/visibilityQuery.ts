@@ -60,6 +60,23 @@ export class VisibilityQuery {
     return this.with(`${attribute(name)} < ${quoteValue(value)}`);
   }
 
+  /** `Name >= 'value'` */
+  gte(name: AttributeName, value: QueryValue): VisibilityQuery {
+    return this.with(`${attribute(name)} >= ${quoteValue(value)}`);
+  }
+
+  /** `Name > 'value'` */
+  gt(name: AttributeName, value: QueryValue): VisibilityQuery {
+    return this.with(`${attribute(name)} > ${quoteValue(value)}`);
+  }
+
+  /** `((a) OR (b) …)`: one clause that holds when any of the alternatives (each a whole query) does. */
+  anyOf(...alternatives: readonly VisibilityQuery[]): VisibilityQuery {
+    if (alternatives.length === 0) throw new RangeError('anyOf needs at least one alternative');
+    if (alternatives.length === 1 && alternatives[0]) return this.with(`(${alternatives[0].build()})`);
+    return this.with(`(${alternatives.map((a) => `(${a.build()})`).join(' OR ')})`);
+  }
+
   workflowType(type: string): VisibilityQuery {
     return this.eq('WorkflowType', type);
   }

@@ -68,6 +68,16 @@ describe('visibilityQuery', () => {
     expect(`${b}`).toBe("WorkflowType = 'dutyTask' AND DutyTownship = 't-west'");
   });
 
+  test('the dashboard: any of several units, still open at an instant, or due since a day', () => {
+    const scope = visibilityQuery().anyOf(taskQueryBuilder({ unit: 't-east' }), visibilityQuery().workflowType(TASK_WORKFLOW_TYPE).eq(SA.unitPath, "t-o'west"));
+    const at = new Date('2026-03-20T15:59:59.999Z');
+    expect(scope.lt(SA.dueAt, at).anyOf(visibilityQuery().running(), visibilityQuery().gt('CloseTime', at)).build()).toBe(
+      "((WorkflowType = 'dutyTask' AND DutyUnitPath = 't-east') OR (WorkflowType = 'dutyTask' AND DutyUnitPath = 't-o''west')) AND DutyDueAt < '2026-03-20T15:59:59.999Z' AND ((ExecutionStatus = 'Running') OR (CloseTime > '2026-03-20T15:59:59.999Z'))",
+    );
+    expect(visibilityQuery().anyOf(visibilityQuery().gte(SA.dueAt, at)).build()).toBe("(DutyDueAt >= '2026-03-20T15:59:59.999Z')");
+    expect(() => visibilityQuery().anyOf()).toThrow(RangeError);
+  });
+
   test('refuses an empty IN list and a name that is not an identifier', () => {
     expect(() => visibilityQuery().in(SA.period, [])).toThrow('at least one value');
     expect(() => visibilityQuery().eq("DutyId = 'x' OR WorkflowType", 'y')).toThrow('not a search attribute name');
