@@ -19,6 +19,11 @@ import { REPO_ROOT } from '../../src/config';
 import { startDevServer } from '../../tools/devServer';
 import { dutyDataConverter } from '../../src/temporal/payloadCodec';
 import { loadPayloadKeys } from '../../src/temporal/payloadKeys';
+import { TASK_WORKFLOW_TYPE } from '../../src/contracts/dutyTask';
+import { REVISIT_WORKFLOW_TYPE } from '../../src/contracts/revisitProgramme';
+import { REVISIT_DUTY_ID } from '../../src/shared/household';
+import { SA } from '../../src/shared/searchAttributes';
+import { visibilityQuery, type VisibilityQuery } from '../../src/tasks/visibilityQuery';
 import { generate } from './generate';
 
 const count = Number(process.argv[2] ?? 5000);
@@ -81,13 +86,14 @@ async function main(): Promise<void> {
     if (run.status !== 0) throw new Error(`import failed (${run.status}): ${run.stderr.slice(-2000)}`);
     const peakKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr)?.[1] ?? NaN);
 
-    const count_ = async (q: string) => (await client.workflow.count(q)).count;
-    const programmesAt = await waitFor('programmes', async () => (await count_(`WorkflowType = 'revisitProgramme'`)) >= count, 30 * 60_000);
-    const tasksAt = await waitFor('first revisits', async () => (await count_(`WorkflowType = 'dutyTask' AND DutyId = 'post-clearance-revisit'`)) >= count, 30 * 60_000);
+    const count_ = async (q: VisibilityQuery) => (await client.workflow.count(q.build())).count;
+    const programmesAt = await waitFor('programmes', async () => (await count_(visibilityQuery().workflowType(REVISIT_WORKFLOW_TYPE))) >= count, 30 * 60_000);
+    const firstRevisits = visibilityQuery().workflowType(TASK_WORKFLOW_TYPE).eq(SA.dutyId, REVISIT_DUTY_ID);
+    const tasksAt = await waitFor('first revisits', async () => (await count_(firstRevisits)) >= count, 30 * 60_000);
     // Settled: the worker has nothing left to do once every programme sleeps until its next revisit.
     await new Promise((r) => setTimeout(r, 15_000));
     const workerOpen = procStatus(workerPid);
-    const open = await count_(`ExecutionStatus = 'Running'`);
+    const open = await count_(visibilityQuery().running());
 
     const result = {
       households: count,
