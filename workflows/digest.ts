@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { executeChild, proxyActivities, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import type { DailyDigestResult, DigestDelivery, DigestRequest } from '../src/contracts/digest';
+import { failureDetail } from './support';
 
 const { planDigest } = proxyActivities<activities.Activities>({ startToCloseTimeout: '2 minutes' });
 
@@ -43,7 +44,6 @@ export async function personDigest(req: DigestRequest): Promise<DigestDelivery> 
   try {
     return await sendDigest(req);
   } catch (err) {
-    const detail = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-    return { digestId: req.digestId, personId: req.personId, channel: 'none', result: 'failed', items: req.items.length, detail };
+    return { digestId: req.digestId, personId: req.personId, channel: 'none', result: 'failed', items: req.items.length, detail: failureDetail(err) };
   }
 }

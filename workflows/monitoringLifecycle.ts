@@ -1,12 +1,12 @@
-import { allHandlersFinished, condition, getExternalWorkflowHandle, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import { LIFECYCLE_DUTY_ID, type RoundEntry } from '../src/shared/household';
 import { shanghaiDate } from '../src/shared/zone';
 import { type LifecycleInput, type LifecycleState, lifecycleStateQuery } from '../src/contracts/monitoringLifecycle';
-import { SA } from '../src/shared/searchAttributes';
 import { episodeEventSignal } from '../src/contracts/household';
 import { taskClosedSignal } from '../src/contracts/dutyTask';
-import { closeRound, entryOf, isClosed, signalQuietly, watchDeadline } from './rounds';
+import { closeRound, entryOf, isClosed, watchDeadline } from './rounds';
+import { handlersFinished, nowIso, setStatus, signalQuietly } from './support';
 
 const { planHouseholdTasks, openHouseholdTask } = proxyLocalActivities<activities.Activities>({ startToCloseTimeout: '1 minute' });
 
@@ -55,7 +55,7 @@ export async function monitoringLifecycle(input: LifecycleInput): Promise<Lifecy
     for (const [i, task] of tasks.entries()) {
       const entry = entries[i] as RoundEntry;
       await openHouseholdTask(task);
-      entry.openedAt = new Date(Date.now()).toISOString();
+      entry.openedAt = nowIso();
       if (entry.status === 'pending') entry.status = 'open';
       await watchDeadline(entry);
       await condition(() => isClosed(entry));
@@ -64,7 +64,7 @@ export async function monitoringLifecycle(input: LifecycleInput): Promise<Lifecy
         break;
       }
       if (i < tasks.length - 1) continue;
-      const closedOn = shanghaiDate(Date.parse(entry.closedAt ?? new Date(Date.now()).toISOString()));
+      const closedOn = shanghaiDate(Date.parse(entry.closedAt ?? nowIso()));
       if (entry.fields?.riskCleared === true) {
         state.status = 'cleared';
         state.clearedOn = typeof entry.fields.clearedOn === 'string' ? entry.fields.clearedOn : closedOn;
@@ -78,8 +78,7 @@ export async function monitoringLifecycle(input: LifecycleInput): Promise<Lifecy
     }
   }
   for (const s of state.stages) if (s.status === 'pending') s.status = 'cancelled';
-  if (state.status === 'running') state.status = 'withdrawn';
-  upsertSearchAttributes([{ key: SA.status, value: state.status }]);
+  setStatus(state, state.status === 'running' ? 'withdrawn' : state.status);
 
   const household = getExternalWorkflowHandle(input.parent);
   await signalQuietly(async () => {
@@ -88,6 +87,6 @@ export async function monitoringLifecycle(input: LifecycleInput): Promise<Lifecy
     }
     await household.signal(episodeEventSignal, { kind: 'ended', workflowId: lifecycleId, status: state.status, on: shanghaiDate(Date.now()) });
   });
-  await condition(allHandlersFinished);
+  await handlersFinished();
   return state;
 }

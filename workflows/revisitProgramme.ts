@@ -1,21 +1,12 @@
-import {
-  allHandlersFinished,
-  condition,
-  getExternalWorkflowHandle,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import { REVISIT_DUTY_ID } from '../src/shared/household';
 import { shanghaiDate } from '../src/shared/zone';
 import { cancelProgrammeSignal, type RevisitProgrammeInput, type RevisitProgrammeState, revisitStateQuery, RISK_RETURNED_REASON } from '../src/contracts/revisitProgramme';
-import { SA } from '../src/shared/searchAttributes';
 import { taskClosedSignal, type TaskInput } from '../src/contracts/dutyTask';
 import { episodeEventSignal } from '../src/contracts/household';
-import { closeRound, entryOf, isClosed, signalQuietly, watchDeadline } from './rounds';
+import { closeRound, entryOf, isClosed, watchDeadline } from './rounds';
+import { handlersFinished, nowIso, setStatus, signalQuietly } from './support';
 
 // Planning and opening are quick calls to the calendar and the server: local activities keep them off the task
 // queue and out of the event count, which matters when an import starts thousands of programmes at once.
@@ -73,7 +64,7 @@ export async function revisitProgramme(input: RevisitProgrammeInput): Promise<Re
     if (state.cancellation) break;
     await openHouseholdTask(task);
     // A task completed the moment it opened may already have reported.
-    entry.openedAt = new Date(Date.now()).toISOString();
+    entry.openedAt = nowIso();
     if (entry.status === 'pending') {
       entry.status = 'open';
       watches.push(watchDeadline(entry));
@@ -90,11 +81,10 @@ export async function revisitProgramme(input: RevisitProgrammeInput): Promise<Re
     for (const r of state.revisits) {
       if (!isClosed(r)) Object.assign(r, { status: 'cancelled', reason: state.cancellation.reason });
     }
-    state.status = 'cancelled';
+    setStatus(state, 'cancelled');
   } else {
-    state.status = 'finished';
+    setStatus(state, 'finished');
   }
-  upsertSearchAttributes([{ key: SA.status, value: state.status }]);
   await Promise.all(watches);
 
   const household = getExternalWorkflowHandle(input.parent);
@@ -105,6 +95,6 @@ export async function revisitProgramme(input: RevisitProgrammeInput): Promise<Re
     }
     await household.signal(episodeEventSignal, { kind: 'ended', workflowId: programmeId, status: state.status === 'cancelled' ? 'cancelled' : 'finished', on: today });
   });
-  await condition(allHandlersFinished);
+  await handlersFinished();
   return state;
 }

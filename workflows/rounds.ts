@@ -1,4 +1,4 @@
-import { condition, isCancellation } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
 import type { RoundEntry } from '../src/shared/household';
 import type { TaskClosedEvent, TaskInput } from '../src/contracts/dutyTask';
 
@@ -42,13 +42,4 @@ export async function watchDeadline(entry: RoundEntry): Promise<void> {
   const ms = Date.parse(entry.dueAt) - Date.now();
   if (ms > 0) await condition(() => isClosed(entry), ms);
   if (entry.status === 'open') entry.status = 'overdue';
-}
-
-/** The household may be gone (terminated by an operator); the sender's own result still holds everything. */
-export async function signalQuietly(send: () => Promise<void>): Promise<void> {
-  try {
-    await send();
-  } catch (err) {
-    if (isCancellation(err)) throw err;
-  }
 }

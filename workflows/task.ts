@@ -1,6 +1,5 @@
 import {
   ActivityCancellationType,
-  allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
   condition,
@@ -16,9 +15,10 @@ import {
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import { checkCompletion } from '../src/shared/completion';
-import { completeTaskUpdate, type DeliveryRecord, notificationId, type NotificationKind, taskClosedSignal, type TaskEvent, type TaskInput, type TaskState, taskStateQuery, waiveTaskUpdate } from '../src/contracts/dutyTask';
+import { completeTaskUpdate, type DeliveryRecord, notificationId, type NotificationKind, taskClosedSignal, type TaskInput, type TaskState, taskStateQuery, waiveTaskUpdate } from '../src/contracts/dutyTask';
 import { SA } from '../src/shared/searchAttributes';
 import type { FollowUp } from '../src/shared/types';
+import { failureDetail, handlersFinished, nowIso, record, refuse, setStatus, signalQuietly } from './support';
 
 const { planFollowUps } = proxyActivities<activities.Activities>({
   startToCloseTimeout: '30 seconds',
@@ -63,9 +63,7 @@ export async function dutyTask(input: TaskInput, carry?: TaskCarry): Promise<Tas
     {
       validator: (req) => {
         refuseIfClosed(state);
-        if (!input.completers.includes(req.by)) {
-          throw ApplicationFailure.create({ type: 'NotAllowed', message: `${req.by} 无权完成此任务(仅限责任人、同单位人员或管理员)` });
-        }
+        if (!input.completers.includes(req.by)) refuse('NotAllowed', `${req.by} 无权完成此任务(仅限责任人、同单位人员或管理员)`);
         const { problems } = checkCompletion(input.duty.completion, req.note, req.fields ?? {});
         if (problems.length > 0) {
           throw ApplicationFailure.create({ type: 'InvalidCompletion', message: problems.map((p) => p.message).join(';'), details: [problems] });
@@ -84,10 +82,8 @@ export async function dutyTask(input: TaskInput, carry?: TaskCarry): Promise<Tas
     {
       validator: (req) => {
         refuseIfClosed(state);
-        if (!input.admins.includes(req.by) && req.by !== input.parent) {
-          throw ApplicationFailure.create({ type: 'NotAllowed', message: `${req.by} 不是管理员,不能免除任务` });
-        }
-        if (!req.reason?.trim()) throw ApplicationFailure.create({ type: 'InvalidWaiver', message: '免除任务必须填写原因(--reason)' });
+        if (!input.admins.includes(req.by) && req.by !== input.parent) refuse('NotAllowed', `${req.by} 不是管理员,不能免除任务`);
+        if (!req.reason?.trim()) refuse('InvalidWaiver', '免除任务必须填写原因(--reason)');
       },
     },
   );
@@ -99,7 +95,7 @@ export async function dutyTask(input: TaskInput, carry?: TaskCarry): Promise<Tas
   // A notice still waiting (quiet hours, a mail outage) is moot once the task is done or waived.
   outbox.cancel();
   await outbox.settle();
-  await condition(allHandlersFinished);
+  await handlersFinished();
   return state;
 }
 
@@ -110,12 +106,7 @@ async function tellParent(parent: string, state: TaskState): Promise<void> {
   const event = c
     ? { taskId: state.taskId, status: 'done' as const, at: c.at, by: c.by, fields: c.fields, note: c.note }
     : { taskId: state.taskId, status: 'waived' as const, at: w?.at ?? nowIso(), by: w?.by ?? 'system', reason: w?.reason };
-  try {
-    await getExternalWorkflowHandle(parent).signal(taskClosedSignal, event);
-  } catch (err) {
-    // The parent is gone (finished or terminated); the task's own record still holds everything.
-    if (isCancellation(err)) throw err;
-  }
+  await signalQuietly(() => getExternalWorkflowHandle(parent).signal(taskClosedSignal, event));
 }
 
 interface Sender {
@@ -220,7 +211,7 @@ async function followUp(
     if (workflowInfo().continueAsNewSuggested) {
       sendMissed();
       await outbox.settle();
-      await condition(allHandlersFinished);
+      await handlersFinished();
       await continueAsNew<typeof dutyTask>(input, { state, followUpsAfter: cursor, followUpSeq: seq });
     }
   }
@@ -269,8 +260,7 @@ async function deliver(input: TaskInput, state: TaskState, kind: NotificationKin
 }
 
 function failedDelivery(id: string, kind: NotificationKind, level: number, personId: string, plannedAt: string, err: unknown): DeliveryRecord {
-  const detail = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-  return { notificationId: id, kind, level, personId, channel: 'none', result: 'failed', plannedAt, sentAt: nowIso(), detail };
+  return { notificationId: id, kind, level, personId, channel: 'none', result: 'failed', plannedAt, sentAt: nowIso(), detail: failureDetail(err) };
 }
 
 function openedAt(state: TaskState): number {
@@ -285,20 +275,5 @@ async function closedBefore(at: string, closed: () => boolean): Promise<boolean>
 }
 
 function refuseIfClosed(state: TaskState): void {
-  if (state.status === 'done' || state.status === 'waived') {
-    throw ApplicationFailure.create({ type: 'TaskClosed', message: `任务已${state.status === 'done' ? '完成' : '免除'},不能再次操作` });
-  }
-}
-
-function setStatus(state: TaskState, status: TaskState['status']): void {
-  state.status = status;
-  upsertSearchAttributes([{ key: SA.status, value: status }]);
-}
-
-function record(state: TaskState, actor: string, action: TaskEvent['action'], detail?: string): void {
-  state.events.push({ at: nowIso(), actor, action, ...(detail ? { detail } : {}) });
-}
-
-function nowIso(): string {
-  return new Date(Date.now()).toISOString();
+  if (state.status === 'done' || state.status === 'waived') refuse('TaskClosed', `任务已${state.status === 'done' ? '完成' : '免除'},不能再次操作`);
 }
