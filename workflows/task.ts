@@ -14,10 +14,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import { checkCompletion } from '../src/shared/completion';
+import { checkCompletion, clip } from '../src/shared/completion';
 import { completeTaskUpdate, type DeliveryRecord, notificationId, type NotificationKind, taskClosedSignal, type TaskInput, type TaskState, taskStateQuery, waiveTaskUpdate } from '../src/contracts/dutyTask';
 import { SA } from '../src/shared/searchAttributes';
 import type { FollowUp } from '../src/shared/types';
+import { shanghaiDate } from '../src/shared/zone';
 import { failureDetail, handlersFinished, nowIso, record, refuse, setStatus, signalQuietly } from './support';
 
 const { planFollowUps } = proxyActivities<activities.Activities>({
@@ -63,8 +64,11 @@ export async function dutyTask(input: TaskInput, carry?: TaskCarry): Promise<Tas
     {
       validator: (req) => {
         refuseIfClosed(state);
-        if (!input.completers.includes(req.by)) refuse('NotAllowed', `${req.by} 无权完成此任务(仅限责任人、同单位人员或管理员)`);
-        const { problems } = checkCompletion(input.duty.completion, req.note, req.fields ?? {});
+        // Whatever a client sends, the refusal stays small: a failure too large to record would fail the workflow task.
+        if (!input.completers.includes(req.by)) refuse('NotAllowed', `${clip(String(req.by))} 无权完成此任务(仅限责任人、同单位人员或管理员)`);
+        // The workflow clock, so "today" is the same on replay.
+        const dates = { ...input.occurrence, today: shanghaiDate(Date.now()) };
+        const { problems } = checkCompletion(input.duty.completion, req.note, req.fields ?? {}, dates);
         if (problems.length > 0) {
           throw ApplicationFailure.create({ type: 'InvalidCompletion', message: problems.map((p) => p.message).join(';'), details: [problems] });
         }

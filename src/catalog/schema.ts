@@ -30,6 +30,7 @@ import {
   workingHoursTime,
 } from '../validation/primitives';
 import { roleSchema, unitKindSchema } from '../roster/schema';
+import { COMPLETION_LIMITS } from '../shared/completion';
 
 /**
  * Schema of one duty in `duties/*.yaml`. Each exported schema `satisfies z.ZodType<T>` for its type in
@@ -178,19 +179,26 @@ export const escalationSchema = z
 
 export const completionFieldSchema = z
   .strictObject({
-    key: camelKey,
+    key: camelKey.max(COMPLETION_LIMITS.keyLength, `字段名最多 ${COMPLETION_LIMITS.keyLength} 个字符`),
     label: text,
     type: enumOf(FIELD_TYPES, '字段类型'),
     required: z.boolean().default(false),
     min: z.number().optional(),
     max: z.number().optional(),
     unit: text.optional(),
+    notBefore: enumOf(['periodStart'], '日期下限(notBefore)').optional(),
+    notAfter: enumOf(['today', 'periodEnd'], '日期上限(notAfter)').optional(),
   })
   .superRefine((f, ctx) => {
     const numeric = f.type === 'integer' || f.type === 'number';
     for (const bound of ['min', 'max'] as const) {
       if (f[bound] !== undefined && !numeric) {
         ctx.addIssue({ code: 'custom', path: [bound], message: '只有 integer / number 类型的字段可以设置 min / max' });
+      }
+    }
+    for (const bound of ['notBefore', 'notAfter'] as const) {
+      if (f[bound] !== undefined && f.type !== 'date') {
+        ctx.addIssue({ code: 'custom', path: [bound], message: '只有 date 类型的字段可以设置 notBefore / notAfter' });
       }
     }
     if (f.min !== undefined && f.max !== undefined && f.min > f.max) {
@@ -207,8 +215,9 @@ const completionRuleSchema = z.strictObject({
 export const completionSchema = z
   .strictObject({
     note: enumOf(['optional', 'required'], '说明要求').default('optional'),
-    fields: z.array(completionFieldSchema).default(() => []),
-    rules: z.array(completionRuleSchema).optional(),
+    // A completion larger than these limits would be refused at the door, so the catalog cannot ask for one.
+    fields: z.array(completionFieldSchema).max(COMPLETION_LIMITS.fields, `最多 ${COMPLETION_LIMITS.fields} 个字段`).default(() => []),
+    rules: z.array(completionRuleSchema).max(COMPLETION_LIMITS.fields, `最多 ${COMPLETION_LIMITS.fields} 条规则`).optional(),
   })
   .superRefine((c, ctx) => {
     for (const { index, first } of duplicates(c.fields, (f) => f.key)) {

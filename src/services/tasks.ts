@@ -1,9 +1,10 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Actor } from '../audit/log';
-import { canSeeTask, requireCanComplete, requireRole, scopeOf, unitsToQuery, type Scope, type Viewer } from '../auth/policy';
-import { NotFoundError } from '../errors';
+import { canSeeTask, requireCanComplete, requirePersonInScope, requireRole, scopeOf, unitsToQuery, type Scope, type Viewer } from '../auth/policy';
+import { NotFoundError, ValidationError } from '../errors';
 import type { OrgTree } from '../roster/orgTree';
 import { completeTaskUpdate, type CompletionRequest, TASK_WORKFLOW_TYPE, type TaskState, taskStateQuery, type WaiverRequest, waiveTaskUpdate } from '../contracts/dutyTask';
+import { checkCompletionSize } from '../shared/completion';
 import { SA } from '../shared/searchAttributes';
 import type { CompletionSpec, Duty } from '../shared/types';
 import { listTasks, type TaskFilter, type TaskSummary } from '../tasks/query';
@@ -17,8 +18,8 @@ import { auditLog, type ServiceContext } from './context';
 export async function findTasks(ctx: ServiceContext, viewer: Viewer, filter: TaskFilter, scope?: Scope): Promise<TaskSummary[]> {
   const tree = await ctx.tree();
   if (filter.unit) tree.unit(filter.unit);
-  if (filter.assignee) tree.person(filter.assignee);
   const s = scope ?? scopeOf(tree, viewer);
+  if (filter.assignee) requirePersonInScope(tree, s, filter.assignee);
   const client = await ctx.temporal();
   if (s.all) return listTasks(client, filter);
   const units = unitsToQuery(tree, s, filter.unit) ?? [];
@@ -59,6 +60,7 @@ export async function showTask(ctx: ServiceContext, viewer: Viewer, taskId: stri
  * a round trip and keeps other units' tasks invisible.
  */
 export async function completeTask(ctx: ServiceContext, viewer: Viewer, actor: Actor, taskId: string, req: CompletionRequest): Promise<TaskState> {
+  refuseOversizedCompletion(req);
   const client = await ctx.temporal();
   let handle: WorkflowHandle = client.workflow.getHandle(taskId);
   if (viewer.personId) {
@@ -77,6 +79,14 @@ export async function completeTask(ctx: ServiceContext, viewer: Viewer, actor: A
     detail: { by: req.by, fields: state.completion?.fields ?? {}, withNote: Boolean(state.completion?.note) },
   });
   return state;
+}
+
+/** No duty asks for more than the limits allow, so a larger completion is refused here, before Temporal ever sees it. */
+function refuseOversizedCompletion(req: CompletionRequest): void {
+  const problems = checkCompletionSize(req.note, req.fields);
+  if (problems.length > 0) {
+    throw new ValidationError('完成登记', problems.map((p) => ({ path: p.field === 'note' || p.field === 'fields' ? p.field : `fields.${p.field}`, message: p.message })));
+  }
 }
 
 export async function waiveTask(ctx: ServiceContext, viewer: Viewer, actor: Actor, taskId: string, req: WaiverRequest): Promise<TaskState> {

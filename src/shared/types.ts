@@ -65,6 +65,10 @@ export interface CompletionField {
   min?: number;
   max?: number;
   unit?: string;
+  /** Date fields only: the earliest date allowed, the first day of the task's period. */
+  notBefore?: 'periodStart';
+  /** Date fields only: the latest date allowed, the day of completion or the last day of the task's period. */
+  notAfter?: 'today' | 'periodEnd';
 }
 
 /** A cross-field rule on a completion, e.g. `riskCleared <= householdsScreened`; both fields numeric, or both dates. */

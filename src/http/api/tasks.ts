@@ -2,10 +2,19 @@ import { z } from 'zod';
 import type { Actor } from '../../audit/log';
 import type { Principal } from '../../auth/principal';
 import { completeTask, findTasks, showTask, waiveTask } from '../../services/tasks';
+import { COMPLETION_LIMITS } from '../../shared/completion';
 import type { TaskStatus } from '../../shared/searchAttributes';
 import type { HttpDeps } from '../types';
 import type { FastifyInstance } from 'fastify';
-import { CompleteBody, ReasonBody, TaskIdParams, TaskListQuery, TaskStateSchema, TaskSummarySchema } from './schemas';
+import { UsageError } from '../../errors';
+import { CompleteBody, ReasonBody, TASK_LIST_MAX, TaskIdParams, TaskListQuery, TaskStateSchema, TaskSummarySchema } from './schemas';
+
+/**
+ * The largest legitimate completion: a full note and every field a duty may have, each with the longest key and
+ * value, every character escaped as `\uXXXX` (6 bytes), plus quoting and separators. Anything larger is no completion.
+ */
+const LIMITS = COMPLETION_LIMITS;
+export const COMPLETE_BODY_LIMIT = 6 * (LIMITS.noteLength + LIMITS.fields * (LIMITS.keyLength + LIMITS.valueLength)) + 16 * LIMITS.fields + 1024;
 
 export function httpActor(p: Principal): Actor {
   return { id: p.personId, via: 'http' };
@@ -17,18 +26,23 @@ export function taskApi(app: FastifyInstance, deps: HttpDeps): void {
     method: 'GET',
     url: '/api/tasks',
     tag: '任务',
-    summary: '列出任务(仅限当前账号的管辖范围;unit 含下级单位)',
+    summary: `列出任务(仅限当前账号的管辖范围;unit 含下级单位);超过 ${TASK_LIST_MAX} 项时拒绝,请加筛选条件`,
     access: 'signed-in',
     query: TaskListQuery,
     response: z.array(TaskSummarySchema),
-    handler: async ({ query, principal }) =>
-      findTasks(ctx, principal!, {
+    handler: async ({ query, principal }) => {
+      // Reading stops one past the cap, so a county-wide listing costs no more than the cap however many tasks exist.
+      const tasks = await findTasks(ctx, principal!, {
         assignee: query.assignee,
         unit: query.unit,
         dutyId: query.duty,
         period: query.period,
         statuses: query.status ? [query.status as TaskStatus] : undefined,
-      }),
+        limit: TASK_LIST_MAX + 1,
+      });
+      if (tasks.length > TASK_LIST_MAX) throw new UsageError(`符合条件的任务超过 ${TASK_LIST_MAX} 项(单次列出的上限);请用 unit、duty、period 或 status 缩小范围后再试`);
+      return tasks;
+    },
   });
   deps.api.add(app, {
     method: 'GET',
@@ -48,6 +62,7 @@ export function taskApi(app: FastifyInstance, deps: HttpDeps): void {
     access: 'signed-in',
     params: TaskIdParams,
     body: CompleteBody,
+    bodyLimit: COMPLETE_BODY_LIMIT,
     response: TaskStateSchema,
     handler: async ({ params, body, principal }) =>
       completeTask(ctx, principal!, httpActor(principal!), params.taskId, { by: principal!.personId, note: body.note, fields: body.fields ?? {} }),
