@@ -12,6 +12,16 @@ export interface AccountRecord {
   passwordHash: string;
   createdAt: string;
   updatedAt: string;
+  /** Sessions begun at or before this instant are over: set by a password reset, `logout-all` and `disable`. */
+  sessionsEndedAt?: string;
+  /** A disabled account cannot sign in; a new password (set-password) opens it again. */
+  disabledAt?: string;
+}
+
+/** What `sessionAccepted` needs to know about a session. */
+export interface SessionStart {
+  personId: string;
+  createdAt: string;
 }
 
 export interface TokenRecord {
@@ -65,23 +75,58 @@ export class AccountStore {
     return Object.values(this.doc.read().accounts).sort((a, b) => a.personId.localeCompare(b.personId));
   }
 
-  async setPassword(personId: string, password: string, now = new Date()): Promise<{ created: boolean }> {
+  /**
+   * Opens an account, or resets its password and opens it again if it was disabled. A reset also ends every session
+   * and token of the person: whoever knew the old password may have signed in with it.
+   */
+  async setPassword(personId: string, password: string, now = new Date()): Promise<{ created: boolean; tokensRevoked: number }> {
     checkPassword(password);
     const passwordHash = await bcrypt.hash(password, this.bcryptCost);
     let created = false;
+    let tokensRevoked = 0;
     this.doc.update((d) => {
       const existing = d.accounts[personId];
       created = !existing;
       const at = now.toISOString();
-      d.accounts[personId] = { personId, passwordHash, createdAt: existing?.createdAt ?? at, updatedAt: at };
+      d.accounts[personId] = existing ? { personId, passwordHash, createdAt: existing.createdAt, updatedAt: at, sessionsEndedAt: at } : { personId, passwordHash, createdAt: at, updatedAt: at };
+      if (existing) tokensRevoked = revokeAll(d, personId, at);
       return d;
     });
-    return { created };
+    return { created, tokensRevoked };
+  }
+
+  /** Ends every session and revokes every token of the person at once; the password stays. */
+  endSessions(personId: string, now = new Date()): { tokensRevoked: number } {
+    let tokensRevoked = 0;
+    this.doc.update((d) => {
+      const at = now.toISOString();
+      const account = d.accounts[personId];
+      if (account) account.sessionsEndedAt = at;
+      tokensRevoked = revokeAll(d, personId, at);
+      return d;
+    });
+    return { tokensRevoked };
+  }
+
+  /** No more signing in, and every session and token ends now. Undefined when the person has no account. */
+  disable(personId: string, now = new Date()): { tokensRevoked: number } | undefined {
+    let result: { tokensRevoked: number } | undefined;
+    this.doc.update((d) => {
+      const account = d.accounts[personId];
+      if (!account) return d;
+      const at = now.toISOString();
+      account.disabledAt ??= at;
+      account.sessionsEndedAt = at;
+      result = { tokensRevoked: revokeAll(d, personId, at) };
+      return d;
+    });
+    return result;
   }
 
   async verify(personId: string, password: string): Promise<boolean> {
     const account = this.get(personId);
-    if (!account) {
+    if (!account || account.disabledAt) {
+      // A disabled account costs a comparison too, so the time taken does not tell it apart from a wrong password.
       this.dummyHash ??= bcrypt.hash('not-a-password', this.bcryptCost);
       await bcrypt.compare(password, await this.dummyHash);
       return false;
@@ -89,8 +134,16 @@ export class AccountStore {
     return bcrypt.compare(password, account.passwordHash);
   }
 
+  /** A session stays valid while its account is open and was not told to end all sessions after it began. */
+  sessionAccepted(session: SessionStart): boolean {
+    const account = this.get(session.personId);
+    if (!account || account.disabledAt) return false;
+    return !account.sessionsEndedAt || Date.parse(session.createdAt) > Date.parse(account.sessionsEndedAt);
+  }
+
   /** Returns the whole token once; only its hash is kept. */
   createToken(personId: string, label: string, now = new Date()): { id: string; token: string } {
+    if (this.get(personId)?.disabledAt) throw new UsageError(`${personId} 的账号已停用,不能创建令牌;重新启用请用 duty user set-password ${personId}`);
     const id = randomBytes(6).toString('hex');
     const secret = randomBytes(32).toString('base64url');
     this.doc.update((d) => {
@@ -125,4 +178,11 @@ export class AccountStore {
     const b = Buffer.from(record.secretHash, 'hex');
     return a.length === b.length && timingSafeEqual(a, b) ? record.personId : undefined;
   }
+}
+
+/** Marks every live token of the person revoked; returns how many. */
+function revokeAll(d: AccountsDoc, personId: string, at: string): number {
+  const live = d.tokens.filter((t) => t.personId === personId && !t.revokedAt);
+  for (const t of live) t.revokedAt = at;
+  return live.length;
 }

@@ -65,6 +65,15 @@ export function canSeeTask(tree: OrgTree, scope: Scope, task: { unit: string; as
   return scope.people.includes(task.assignee) || scope.units.includes(task.unit) || scope.roots.some((r) => tree.isInSubtree(task.unit, r));
 }
 
+/**
+ * Filtering by assignee: a person whose tasks the scope cannot include is "not found", worded exactly like a person
+ * who does not exist, as units are in `unitsToQuery`. People are assigned tasks of their own unit.
+ */
+export function requirePersonInScope(tree: OrgTree, scope: Scope, personId: string): void {
+  const person = tree.person(personId);
+  if (!canSeeTask(tree, scope, { unit: person.unit, assignee: person.id })) throw new NotFoundError('人员', personId);
+}
+
 /** A unit wholly inside the scope: every task under it may be shown. */
 export function coversUnit(tree: OrgTree, scope: Scope, unitId: string): boolean {
   return scope.all || scope.roots.some((r) => tree.isInSubtree(unitId, r));

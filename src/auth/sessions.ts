@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { JsonFile } from '../store/jsonFile';
-import { sha256 } from './accounts';
+import { sha256, type SessionStart } from './accounts';
 
-interface SessionRecord {
-  personId: string;
-  createdAt: string;
+interface SessionRecord extends SessionStart {
   expiresAt: string;
 }
 
 /**
  * Cookie sessions, kept on disk (by the hash of the cookie value) so a restart does not sign everybody out.
- * Only the server writes this file.
+ * Only the server writes this file; the CLI ends sessions through the account store (`sessionsEndedAt`), which the
+ * server re-reads on every request, so an account change takes effect at once.
  */
 export class SessionStore {
   private readonly file: JsonFile<Record<string, SessionRecord>>;
@@ -35,9 +34,10 @@ export class SessionStore {
     return sid;
   }
 
-  resolve(sid: string, now = new Date()): string | undefined {
+  /** The session behind a cookie, unless it expired; whether its account still accepts it is the account store's call. */
+  resolve(sid: string, now = new Date()): SessionStart | undefined {
     const s = this.all()[sha256(sid)];
-    return s && Date.parse(s.expiresAt) > now.getTime() ? s.personId : undefined;
+    return s && Date.parse(s.expiresAt) > now.getTime() ? { personId: s.personId, createdAt: s.createdAt } : undefined;
   }
 
   destroy(sid: string): void {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { principalFor, type Principal } from '../auth/principal';
-import { ROLE_NAMES } from '../auth/policy';
+import { ForbiddenError } from '../auth/policy';
 import { DutyError, UsageError } from '../errors';
 import { clearCookie, readCookie, setCookie } from './cookies';
 import { NotSignedInError } from './errors';
@@ -21,17 +21,29 @@ class LoginFailedError extends NotSignedInError {
   }
 }
 
-/** Resolves who is calling (bearer token first, then the session cookie) and turns anonymous callers away. */
+const CROSS_SITE = '请求来源与本站不符,已拒绝';
+
+/**
+ * Resolves who is calling (bearer token first, then the session cookie) and turns anonymous callers away. Every
+ * answer that depends on who asks is marked `no-store`, so Back after signing out shows nothing from the cache.
+ */
 export function authHook(app: FastifyInstance, deps: HttpDeps): void {
   app.addHook('onRequest', async (req, reply) => {
     req.principal = await identify(req, deps);
     const config = req.routeOptions.config;
-    if (req.principal?.via === 'session' && UNSAFE.has(req.method) && !sameOrigin(req)) {
-      return reply.code(403).type('application/json; charset=utf-8').send({ error: '请求来源与本站不符,已拒绝' });
+    // Login too: a cross-site form that signs the victim in as the attacker is as harmful as one that acts as the victim.
+    if (req.principal?.via !== 'token' && UNSAFE.has(req.method) && !sameOrigin(req)) {
+      if (req.routeOptions.url === '/login') return reply.code(403).type('text/html; charset=utf-8').send(loginPage(undefined, CROSS_SITE));
+      throw new ForbiddenError(CROSS_SITE);
     }
     if (config.public || req.principal) return;
     if (config.page && req.method === 'GET') return reply.code(303).header('location', `/login?next=${encodeURIComponent(req.url)}`).send();
     throw new NotSignedInError();
+  });
+  // Only a route that chose its own caching (the fingerprinted stylesheet, the feed) keeps it.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
   });
 }
 
@@ -43,12 +55,18 @@ async function identify(req: FastifyRequest, deps: HttpDeps): Promise<Principal 
     return personId ? principalFor(await deps.services.tree(), personId, 'token') : undefined;
   }
   const sid = readCookie(req, SESSION_COOKIE);
-  const personId = sid ? deps.sessions.resolve(sid) : undefined;
-  return personId ? principalFor(await deps.services.tree(), personId, 'session') : undefined;
+  const session = sid ? deps.sessions.resolve(sid) : undefined;
+  // Re-checked on every request: a password reset, `logout-all` or `disable` from the CLI ends the session at once.
+  return session && deps.accounts.sessionAccepted(session) ? principalFor(await deps.services.tree(), session.personId, 'session') : undefined;
 }
 
-/** Cookies ride along on cross-site posts in old browsers; an Origin naming another host is refused. */
+/**
+ * Cookies ride along on cross-site posts in old browsers: a browser that says the request came from another site
+ * (Sec-Fetch-Site), or an Origin naming another host, is refused. Clients that send neither (curl, scripts) pass.
+ */
 function sameOrigin(req: FastifyRequest): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') return false;
   const origin = req.headers.origin;
   if (!origin) return true;
   try {
@@ -81,14 +99,43 @@ function signOut(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps): void
   clearCookie(reply, SESSION_COOKIE, deps.options.secureCookies);
 }
 
-/** Only paths on this site, so the login form cannot be turned into a redirect to somewhere else. */
-function safeNext(next: unknown): string | undefined {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.includes('\\') ? next : undefined;
+/** Any origin serves: only whether a path resolves to the same one matters, and only the path is kept. */
+const SELF = new URL('http://duty.invalid');
+
+/**
+ * Where to go after signing in: one of this site's own pages, as a browser would read the path (WHATWG URL, which
+ * drops tabs and newlines and turns `/\\` into `//`), re-encoded so it is always a valid header. Anything else: home.
+ */
+function safeNext(next: unknown, pages: RegExp[]): string | undefined {
+  if (typeof next !== 'string' || !next.startsWith('/')) return undefined;
+  let url: URL;
+  try {
+    url = new URL(next, SELF);
+  } catch {
+    return undefined;
+  }
+  return url.origin === SELF.origin && pages.some((p) => p.test(url.pathname)) ? `${url.pathname}${url.search}` : undefined;
+}
+
+/** `/tasks/:taskId` → /^\/tasks\/[^/]+$/: a parameter is one non-empty path segment. */
+function pathPattern(route: string): RegExp {
+  const parts = route.split('/').map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${parts.join('/')}$`);
+}
+
+/** The GET pages registered from here on (authRoutes comes first, so that is all of them): what `next=` may name. */
+function collectPages(app: FastifyInstance): RegExp[] {
+  const pages: RegExp[] = [];
+  app.addHook('onRoute', (route) => {
+    if (route.config?.page && [route.method].flat().includes('GET')) pages.push(pathPattern(route.url));
+  });
+  return pages;
 }
 
 const MeResponse = z.object({ personId: z.string(), name: z.string(), role: z.enum(['admin', 'supervisor', 'cadre']), unitId: z.string() });
 
 export function authRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const pages = collectPages(app);
   // One limiter (one counter per client address) for the page form and the API alike.
   const limiter = app.rateLimit({ max: deps.options.loginRateLimit.max, timeWindow: deps.options.loginRateLimit.timeWindowMs });
   deps.api.add(app, {
@@ -127,12 +174,12 @@ export function authRoutes(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   app.get('/login', { config: { public: true } }, async (req, reply) => {
-    const next = safeNext((req.query as Record<string, unknown>).next);
+    const next = safeNext((req.query as Record<string, unknown>).next, pages);
     return reply.type('text/html; charset=utf-8').send(loginPage(next));
   });
   app.post('/login', { config: { public: true }, onRequest: limiter }, async (req, reply) => {
     const form = (req.body ?? {}) as Record<string, unknown>;
-    const next = safeNext(form.next);
+    const next = safeNext(form.next, pages);
     try {
       const body = parsePart(LoginBody, { personId: form.personId, password: form.password }, 'form');
       const p = await signIn(deps, body.personId, body.password, reply);
@@ -156,11 +203,11 @@ export function loginPage(next?: string, error?: string, personId = ''): string 
     body: html`<form class="login" method="post" action="/login">
   <h1>登录</h1>
   ${error ? html`<div class="error" role="alert">${error}</div>` : ''}
-  <label class="field"><span>人员编号</span><input name="personId" autocomplete="username" value="${personId}" autocapitalize="off"></label>
+  <label class="field"><span>人员编号 <small>(开通账号时管理员告知的编号,如 p-xhz-cadre1,不是身份证号或手机号)</small></span><input name="personId" autocomplete="username" value="${personId}" autocapitalize="off"></label>
   <label class="field"><span>密码</span><input name="password" type="password" autocomplete="current-password"></label>
   ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
   <button type="submit">登录</button>
-  <p class="muted">账号由管理员开通(${ROLE_NAMES.admin}用 duty user set-password)。</p>
+  <p class="muted">还没有账号或忘记了密码:请联系县(市)乡村振兴局的系统管理员开通或重置。</p>
 </form>`,
   });
 }

@@ -12,7 +12,7 @@ import { auditLog, type ServiceContext } from './context';
  */
 
 /** What signing in needs: checks only, so the web server holds nothing that changes an account. */
-export type SignInAccounts = Pick<AccountStore, 'verify' | 'resolveToken'>;
+export type SignInAccounts = Pick<AccountStore, 'verify' | 'resolveToken' | 'sessionAccepted'>;
 
 export function signInAccounts(settings: Pick<Settings, 'dataDir'>): SignInAccounts {
   return new AccountStore(settings.dataDir);
@@ -41,7 +41,9 @@ async function rosterPerson(ctx: ServiceContext, personId: string): Promise<{ pe
   return { person, role };
 }
 
-function record(ctx: ServiceContext, actor: Actor, action: 'account.create-admin' | 'account.set-password' | 'token.create' | 'token.revoke', target: string, unitId: string | undefined, detail?: Record<string, unknown>): void {
+type AccountAction = 'account.create-admin' | 'account.set-password' | 'account.logout-all' | 'account.disable' | 'token.create' | 'token.revoke';
+
+function record(ctx: ServiceContext, actor: Actor, action: AccountAction, target: string, unitId: string | undefined, detail?: Record<string, unknown>): void {
   auditLog(ctx).record({ actor: actor.id, via: actor.via, action, target, ...(unitId ? { unitId } : {}), ...(detail ? { detail } : {}) });
 }
 
@@ -55,12 +57,40 @@ export async function createAdmin(ctx: ServiceContext, actor: Actor, personId: s
   return { person };
 }
 
-/** Opens an account for a person in the roster, or sets a new password on one. */
-export async function setAccountPassword(ctx: ServiceContext, actor: Actor, personId: string, password: PasswordSource): Promise<{ person: Person; role: AccountRole; created: boolean }> {
+/** Opens an account for a person in the roster, or sets a new password on one, which ends its sessions and tokens. */
+export async function setAccountPassword(
+  ctx: ServiceContext,
+  actor: Actor,
+  personId: string,
+  password: PasswordSource,
+): Promise<{ person: Person; role: AccountRole; created: boolean; tokensRevoked: number }> {
   const { person, role } = await rosterPerson(ctx, personId);
-  const { created } = await store(ctx).setPassword(personId, await password());
-  record(ctx, actor, 'account.set-password', personId, person.unit, { created });
-  return { person, role, created };
+  const { created, tokensRevoked } = await store(ctx).setPassword(personId, await password());
+  record(ctx, actor, 'account.set-password', personId, person.unit, { created, tokensRevoked });
+  return { person, role, created, tokensRevoked };
+}
+
+/** The person's unit for the audit, if they are still in the roster: ending access must work for someone who left. */
+async function unitOf(ctx: ServiceContext, personId: string): Promise<string | undefined> {
+  const tree = await ctx.tree();
+  return tree.hasPerson(personId) ? tree.person(personId).unit : undefined;
+}
+
+/** Signs the person out everywhere at once: every session ends and every token is revoked. */
+export async function logoutAll(ctx: ServiceContext, actor: Actor, personId: string): Promise<{ tokensRevoked: number }> {
+  const s = store(ctx);
+  if (!s.get(personId) && !s.tokens().some((t) => t.personId === personId && !t.revokedAt)) throw new UsageError(`${personId} 没有账号,也没有有效的令牌`);
+  const ended = s.endSessions(personId);
+  record(ctx, actor, 'account.logout-all', personId, await unitOf(ctx, personId), ended);
+  return ended;
+}
+
+/** No more signing in; sessions and tokens end at once. `setAccountPassword` opens the account again. */
+export async function disableAccount(ctx: ServiceContext, actor: Actor, personId: string): Promise<{ tokensRevoked: number }> {
+  const disabled = store(ctx).disable(personId);
+  if (!disabled) throw new UsageError(`${personId} 还没有账号`);
+  record(ctx, actor, 'account.disable', personId, await unitOf(ctx, personId), disabled);
+  return disabled;
 }
 
 export function listAccounts(ctx: ServiceContext): AccountInfo[] {
@@ -84,7 +114,6 @@ export async function createToken(ctx: ServiceContext, actor: Actor, personId: s
 export async function revokeToken(ctx: ServiceContext, actor: Actor, tokenId: string): Promise<TokenInfo> {
   const revoked = store(ctx).revokeToken(tokenId);
   if (!revoked) throw new UsageError(`找不到有效的令牌: ${tokenId}`);
-  const tree = await ctx.tree();
-  record(ctx, actor, 'token.revoke', tokenId, tree.hasPerson(revoked.personId) ? tree.person(revoked.personId).unit : undefined, { personId: revoked.personId });
+  record(ctx, actor, 'token.revoke', tokenId, await unitOf(ctx, revoked.personId), { personId: revoked.personId });
   return tokenInfo(revoked);
 }

@@ -1,9 +1,11 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, fsyncSync, openSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { PRIVATE_FILE_MODE, privateDir } from './privateFiles';
 
 /**
  * A small JSON document on disk, replaced atomically (write to a temp file, fsync, rename), so a crash
- * leaves either the old or the new version, never half of one. One process writes it at a time.
+ * leaves either the old or the new version, never half of one. One process writes it at a time. The new version is
+ * owner-only whatever the old one was (see ./privateFiles.ts).
  */
 export class JsonFile<T> {
   constructor(
@@ -17,12 +19,17 @@ export class JsonFile<T> {
   }
 
   write(value: T): void {
-    mkdirSync(path.dirname(this.file), { recursive: true });
+    privateDir(path.dirname(this.file));
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`, 'utf8');
-    const fd = openSync(tmp, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
+    const fd = openSync(tmp, 'w', PRIVATE_FILE_MODE);
+    try {
+      // Explicitly: the mode given to open is bent by the umask and ignored for a temp file a crash left behind.
+      fchmodSync(fd, PRIVATE_FILE_MODE);
+      writeFileSync(fd, `${JSON.stringify(value, null, 2)}\n`, 'utf8');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, this.file);
   }
 

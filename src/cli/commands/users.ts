@@ -1,10 +1,15 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { ROLE_NAMES, roleOf } from '../../auth/policy';
-import { createAdmin, createToken, listAccounts, listTokens, revokeToken, setAccountPassword } from '../../services/accounts';
+import { createAdmin, createToken, disableAccount, listAccounts, listTokens, logoutAll, revokeToken, setAccountPassword } from '../../services/accounts';
 import { cliActor } from '../../services/context';
 import { print, type CliContext } from '../context';
 import { passwordFromStdin, promptNewPassword } from '../password';
+
+/** Said after each command that ends access, so the operator knows scripts with those tokens now fail. */
+function ended(tokensRevoked: number): string {
+  return `原有会话已全部结束,吊销令牌 ${tokensRevoked} 个。`;
+}
 
 function newPassword(opts: { passwordStdin?: boolean }): () => Promise<string> {
   return () => (opts.passwordStdin ? passwordFromStdin() : promptNewPassword());
@@ -28,8 +33,24 @@ export function userCommands(program: Command, ctx: CliContext): void {
     .description('为名册中的人员开通账号或重设密码')
     .option('--password-stdin', '从标准输入读取密码(否则在终端提示输入)')
     .action(async (personId: string, opts: { passwordStdin?: boolean }) => {
-      const { person, role, created } = await setAccountPassword(ctx, cliActor(), personId, newPassword(opts));
-      print(`${created ? '已开通' : '已重设'}账号 ${personId}(${person.name},${ROLE_NAMES[role]})。`);
+      const { person, role, created, tokensRevoked } = await setAccountPassword(ctx, cliActor(), personId, newPassword(opts));
+      print(created ? `已开通账号 ${personId}(${person.name},${ROLE_NAMES[role]})。` : `已重设账号 ${personId}(${person.name},${ROLE_NAMES[role]})的密码;${ended(tokensRevoked)}`);
+    });
+
+  user
+    .command('logout-all <personId>')
+    .description('让此人在所有设备上退出登录,并吊销其全部访问令牌,立即生效')
+    .action(async (personId: string) => {
+      const { tokensRevoked } = await logoutAll(ctx, cliActor(), personId);
+      print(`${personId}:${ended(tokensRevoked)}`);
+    });
+
+  user
+    .command('disable <personId>')
+    .description('停用账号:不能再登录,现有会话和令牌立即失效;重新启用用 set-password')
+    .action(async (personId: string) => {
+      const { tokensRevoked } = await disableAccount(ctx, cliActor(), personId);
+      print(`已停用账号 ${personId};${ended(tokensRevoked)}重新启用: duty user set-password ${personId}`);
     });
 
   user
@@ -37,13 +58,13 @@ export function userCommands(program: Command, ctx: CliContext): void {
     .description('列出已开通的账号')
     .action(async () => {
       const tree = await ctx.tree();
-      const table = new Table({ head: ['人员编号', '姓名', '角色', '单位', '开通时间', '令牌'], style: { head: [], border: [] } });
+      const table = new Table({ head: ['人员编号', '姓名', '角色', '单位', '开通时间', '令牌', '状态'], style: { head: [], border: [] } });
       const tokens = listTokens(ctx);
       for (const a of listAccounts(ctx)) {
         const p = tree.hasPerson(a.personId) ? tree.person(a.personId) : undefined;
         const role = p ? roleOf(p) : undefined;
         const live = tokens.filter((t) => t.personId === a.personId && !t.revokedAt).length;
-        table.push([a.personId, p?.name ?? '(已不在名册)', role ? ROLE_NAMES[role] : '-', p ? tree.unit(p.unit).name : '-', a.createdAt.slice(0, 10), String(live)]);
+        table.push([a.personId, p?.name ?? '(已不在名册)', role ? ROLE_NAMES[role] : '-', p ? tree.unit(p.unit).name : '-', a.createdAt.slice(0, 10), String(live), a.disabledAt ? `已停用 ${a.disabledAt.slice(0, 10)}` : '正常']);
       }
       print(table.toString());
     });
