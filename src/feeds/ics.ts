@@ -16,6 +16,8 @@ export interface FeedInput {
   tasks: TaskSummary[];
   unitName: (unitId: string) => string;
   now: Date;
+  /** `DUTY_PUBLIC_URL`, no trailing slash: each event links to its task's page there. */
+  publicUrl: string;
 }
 
 function title(t: TaskSummary): string {
@@ -23,7 +25,7 @@ function title(t: TaskSummary): string {
 }
 
 /** One VEVENT per open or overdue task, ending at its deadline, with VALARMs while it is still ahead. */
-export function buildFeed({ person, tasks, unitName, now }: FeedInput): string {
+export function buildFeed({ person, tasks, unitName, now, publicUrl }: FeedInput): string {
   const calendar = ical({
     name: `职责截止日 · ${person.name}`,
     description: '沅江市乡村振兴局 职责提醒系统:您名下未完成任务的截止时间',
@@ -34,12 +36,13 @@ export function buildFeed({ person, tasks, unitName, now }: FeedInput): string {
   for (const t of tasks) {
     const overdue = t.status === 'overdue' || t.dueAt.getTime() <= now.getTime();
     const due = DateTime.fromJSDate(t.dueAt, { zone: ZONE });
+    const page = `${publicUrl}/tasks/${encodeURIComponent(t.taskId)}`;
     const description = [
       `承办单位:${unitName(t.unit)}`,
       `截止时间:${due.toFormat('yyyy-MM-dd HH:mm')}(北京时间)${t.provisional ? ',暂定:节假日安排未公布' : ''}`,
       `状态:${overdue ? '已逾期' : '待完成'}${t.escalationLevel > 0 ? `,${t.escalationLevel}级督办` : ''}`,
       `任务编号:${t.taskId}`,
-      '完成后请登记:npm run duty -- task complete <任务编号> --by <您的人员编号>',
+      `完成后请登录任务页面登记:${page}`,
     ].join('\n');
     calendar.createEvent({
       id: `${t.taskId}@duty-engine`,
@@ -48,6 +51,7 @@ export function buildFeed({ person, tasks, unitName, now }: FeedInput): string {
       stamp: now,
       summary: `${overdue ? '【已逾期】' : '【截止】'}${title(t)}`,
       description,
+      url: page,
       alarms: overdue
         ? []
         : ALARMS_BEFORE_SECONDS.map((seconds) => ({

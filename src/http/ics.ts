@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { publicBaseUrl } from '../config';
 import { buildFeed } from '../feeds/ics';
 import type { FeedTokens } from '../feeds/tokens';
 import type { OrgTree } from '../roster/orgTree';
@@ -38,6 +39,8 @@ export const icsOpenApiPaths = {
  */
 export function icsRoutes(app: FastifyInstance, deps: IcsDeps): void {
   const notFound = { error: '未找到' };
+  // The base the feed URLs were handed out with (`duty feed create`), so event links reach the same server.
+  const publicUrl = publicBaseUrl();
   app.get('/feeds/:token.ics', { logLevel: 'warn' }, async (req, reply) => {
     const parsed = params.safeParse(req.params);
     const personId = parsed.success ? deps.tokens.personFor(parsed.data.token) : undefined;
@@ -51,7 +54,7 @@ export function icsRoutes(app: FastifyInstance, deps: IcsDeps): void {
       return reply.code(503).header('retry-after', '60').send({ error: '暂时无法读取任务,请稍后再试' });
     }
     const unitName = (id: string) => (tree.hasUnit(id) ? tree.unit(id).name : id);
-    const body = buildFeed({ person: tree.person(personId), tasks, unitName, now: (deps.now ?? (() => new Date()))() });
+    const body = buildFeed({ person: tree.person(personId), tasks, unitName, now: (deps.now ?? (() => new Date()))(), publicUrl });
     return reply
       .header('content-type', 'text/calendar; charset=utf-8')
       .header('content-disposition', 'inline; filename="duty.ics"')

@@ -10,6 +10,20 @@ export const REPORT_FORMATS: ReportFormat[] = ['table', 'json', 'csv'];
 const LEVELS = ['未督办', '一级督办', '二级督办', '三级督办'];
 export const levelName = (n: number): string => LEVELS[n] ?? `${n}级督办`;
 
+/**
+ * A text cell that a spreadsheet could take for a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
+ * return) gets a leading `'`, as OWASP advises against CSV injection: unit names, notes and figures are typed by
+ * people, and an export is opened by someone else. Numbers are left alone so they stay numbers.
+ */
+export function neutralise<T>(cell: T): T | string {
+  return typeof cell === 'string' && /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+/** Rows as CSV for Excel: every text cell neutralised, and a byte-order mark so the Chinese headers read as UTF-8. */
+export function toCsv(rows: readonly (readonly unknown[])[]): string {
+  return `\uFEFF${stringify(rows.map((row) => row.map(neutralise)))}`;
+}
+
 const CSV_HEADER = ['乡镇/街道', '单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别', '任务编号'];
 
 function flatRows(groups: TownshipGroup[]): [TownshipGroup, OverdueRow][] {
@@ -47,8 +61,7 @@ function csv(report: OverdueReport): string {
     levelName(r.escalationLevel),
     r.taskId,
   ]);
-  // The byte-order mark makes Excel read the Chinese headers as UTF-8.
-  return `\uFEFF${stringify([CSV_HEADER, ...rows])}`;
+  return toCsv([CSV_HEADER, ...rows]);
 }
 
 export function formatReport(report: OverdueReport, format: ReportFormat): string {

@@ -100,7 +100,12 @@ export async function overdueReport(
   const asOf = asOfInstant(opts.asOf);
   const filter: TaskFilter = { ...overdueFilter(opts.unitId, asOf), dutyId: opts.dutyId, period: opts.period };
   const tasks = await listTasks(client, filter);
-  const rows = tasks.map((t) => row(t, tree, asOf));
+  // About 0.1 ms a row (time-zone arithmetic): built 200 at a time, so a large report does not hold up other requests.
+  const rows: OverdueRow[] = [];
+  for (let i = 0; i < tasks.length; i += 200) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    for (const t of tasks.slice(i, i + 200)) rows.push(row(t, tree, asOf));
+  }
   return {
     asOf: asOf.toISOString(),
     scope: { unitId: scope?.id ?? '*', unitName: scope?.name ?? '全市' },

@@ -1,7 +1,6 @@
 import Table from 'cli-table3';
-import { stringify } from 'csv-stringify/sync';
-import type { CycleRollup, Tally } from './cycle';
-import type { ReportFormat } from './format';
+import type { CycleRollup, CycleUnitRow, Tally } from './cycle';
+import { toCsv, type ReportFormat } from './format';
 import type { TargetReport, TargetShare } from './target';
 
 const STATUS: Record<string, string> = { open: '待办', overdue: '已逾期', done: '已完成', waived: '已免除' };
@@ -29,16 +28,21 @@ function cycleTable(r: CycleRollup): string {
   return [title, summary.toString(), detail.toString()].join('\n');
 }
 
+/** A reported figure as it was given: a number stays a number (a negative one is not text to neutralise). */
+function figureCell(u: CycleUnitRow, key: string): string | number {
+  const value = u.status === 'done' ? u.figures[key] : undefined;
+  return typeof value === 'number' ? value : String(value ?? '');
+}
+
 function cycleCsv(r: CycleRollup): string {
   const head = ['层级', '乡镇/街道', '单位', '状态', ...r.fields.map((f) => f.label)];
   const rows: (string | number)[][] = [];
   for (const g of r.townships) {
-    for (const u of g.units) rows.push(['村', g.townshipName, u.unitName, STATUS[u.status] ?? u.status, ...r.fields.map((f) => (u.status === 'done' ? String(u.figures[f.key] ?? '') : ''))]);
+    for (const u of g.units) rows.push(['村', g.townshipName, u.unitName, STATUS[u.status] ?? u.status, ...r.fields.map((f) => figureCell(u, f.key))]);
     rows.push(['乡镇合计', g.townshipName, '', `${g.tally.done}/${g.tally.units}`, ...r.fields.map((f) => g.tally.sums[f.key] ?? 0)]);
   }
   rows.push(['全市合计', '', '', `${r.county.done}/${r.county.units}`, ...r.fields.map((f) => r.county.sums[f.key] ?? 0)]);
-  // The byte-order mark makes Excel read the Chinese headers as UTF-8.
-  return `\uFEFF${stringify([head, ...rows])}`;
+  return toCsv([head, ...rows]);
 }
 
 export function formatCycle(r: CycleRollup, format: ReportFormat): string {
@@ -72,7 +76,7 @@ function targetCsv(r: TargetReport): string {
     for (const g of t.townships) rows.push([t.label, g.townshipName, g.share.reached, g.share.total, pct(g.share), g.share.met ? '达标' : '未达标']);
     rows.push([t.label, '全市', t.county.reached, t.county.total, pct(t.county), t.county.met ? '达标' : '未达标']);
   }
-  return `\uFEFF${stringify([['类别', '乡镇/街道', '达标村数', '村数', '比例', '是否达标'], ...rows])}`;
+  return toCsv([['类别', '乡镇/街道', '达标村数', '村数', '比例', '是否达标'], ...rows]);
 }
 
 export function formatTarget(r: TargetReport, format: ReportFormat): string {

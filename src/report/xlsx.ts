@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
-import { levelName } from './format';
+import { levelName, neutralise } from './format';
 import type { OverdueReport } from './overdue';
 import { ZONE } from '../shared/zone';
 
@@ -22,6 +22,11 @@ function header(sheet: ExcelJS.Worksheet, titles: string[], widths: number[]): v
   sheet.views = [{ state: 'frozen', ySplit: 1 }];
 }
 
+/** Every row goes through here, so no text cell of the workbook can start a formula (see `neutralise`). */
+function addRow(sheet: ExcelJS.Worksheet, cells: (string | number)[]): void {
+  sheet.addRow(cells.map(neutralise));
+}
+
 /** The overdue report as a workbook: a summary sheet, then one sheet per township (departments as one more). */
 export async function reportXlsx(report: OverdueReport): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
@@ -32,15 +37,15 @@ export async function reportXlsx(report: OverdueReport): Promise<Buffer> {
 
   const summary = wb.addWorksheet(sheetName('汇总', used));
   header(summary, ['乡镇/街道', '单位', '逾期数'], [22, 26, 10]);
-  for (const g of report.groups) for (const u of g.units) summary.addRow([g.townshipName, u.unitName, u.count]);
-  summary.addRow([]);
-  summary.addRow([`${report.scope.unitName} · 截至 ${asOf} · 共 ${report.total} 项逾期`]);
+  for (const g of report.groups) for (const u of g.units) addRow(summary, [g.townshipName, u.unitName, u.count]);
+  addRow(summary, []);
+  addRow(summary, [`${report.scope.unitName} · 截至 ${asOf} · 共 ${report.total} 项逾期`]);
 
   for (const g of report.groups) {
     const sheet = wb.addWorksheet(sheetName(g.townshipName, used));
     header(sheet, DETAIL_HEADER, DETAIL_WIDTHS);
     for (const u of g.units) {
-      for (const r of u.tasks) sheet.addRow([r.unitName, r.dutyTitle, r.period, r.assigneeName, r.dueOn, r.daysOverdue, levelName(r.escalationLevel), r.taskId]);
+      for (const r of u.tasks) addRow(sheet, [r.unitName, r.dutyTitle, r.period, r.assigneeName, r.dueOn, r.daysOverdue, levelName(r.escalationLevel), r.taskId]);
     }
     sheet.autoFilter = { from: 'A1', to: 'H1' };
   }

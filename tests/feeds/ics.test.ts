@@ -29,7 +29,7 @@ function events(text: string): VEvent[] {
 }
 
 test('each open task is an event ending at its deadline, with alarms a day and two hours before', () => {
-  const text = buildFeed({ person: { id: 'p-pine-1', name: '村干部戊' }, tasks: [open, overdue], unitName: (id) => tree.unit(id).name, now });
+  const text = buildFeed({ person: { id: 'p-pine-1', name: '村干部戊' }, tasks: [open, overdue], unitName: (id) => tree.unit(id).name, now, publicUrl: 'https://duty.example.org' });
   expect(text).toMatch(/^BEGIN:VCALENDAR\r\n/);
   expect(text).toContain('X-WR-CALNAME:职责截止日 · 村干部戊');
   expect(text).toContain('REFRESH-INTERVAL;VALUE=DURATION:PT1H');
