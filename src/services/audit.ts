@@ -1,6 +1,8 @@
 import type { AuditAction, AuditEntry } from '../audit/log';
 import { coversUnit, ForbiddenError, requireRole, scopeOf, type Viewer } from '../auth/policy';
 import { NotFoundError } from '../errors';
+import type { EpisodeRef } from '../shared/household';
+import type { CompletionField, Duty } from '../shared/types';
 import { auditLog, type ServiceContext } from './context';
 
 export interface AuditQuery {
@@ -29,7 +31,79 @@ export async function auditFor(ctx: ServiceContext, viewer: Viewer, q: AuditQuer
   return auditLog(ctx).list({ from: q.from, to: q.to, action: q.action, ...(unit ? { unit } : {}) });
 }
 
-/** An entry's detail as `key=value, …`, for the CLI table and the audit page alike. */
-export function describeDetail(e: AuditEntry): string {
-  return e.detail ? Object.entries(e.detail).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ') : '';
+/**
+ * One page of the audit trail, newest first, for the API: at most `limit` entries after skipping `offset`, and how many
+ * there are in all, so a client can tell a page from the whole.
+ */
+export async function auditEntries(ctx: ServiceContext, viewer: Viewer, q: AuditQuery, page: { limit: number; offset: number }): Promise<{ entries: AuditEntry[]; total: number }> {
+  const all = await auditFor(ctx, viewer, q);
+  return { entries: all.slice(page.offset, page.offset + page.limit), total: all.length };
+}
+
+/** What the audit page and `duty audit` know beyond the entry: the catalog for figure labels, and people's names. */
+export interface DetailContext {
+  duties?: readonly Duty[];
+  personName?: (personId: string) => string;
+}
+
+/** The catalog's figure labels and the roster's names, for `describeDetail`. */
+export async function detailContext(ctx: ServiceContext): Promise<DetailContext> {
+  const [catalog, tree] = await Promise.all([ctx.catalog(), ctx.tree()]);
+  return { duties: catalog.duties, personName: (id) => (tree.hasPerson(id) ? tree.person(id).name : id) };
+}
+
+/** A completion's figures as the duty names them, e.g. `导入数据条数: 1200 条`; `separator` goes between label and value. */
+export function describeFigures(values: Record<string, unknown>, fields: readonly CompletionField[], separator = ': '): string[] {
+  return Object.entries(values).map(([key, value]) => {
+    const field = fields.find((f) => f.key === key);
+    const shown = typeof value === 'boolean' ? (value ? '是' : '否') : String(value);
+    return `${field?.label ?? key}${separator}${shown}${field?.unit ? ` ${field.unit}` : ''}`;
+  });
+}
+
+/** Every field a duty's completions may carry (the duty's own and its phases'), found from a task id `task:<dutyId>:…`. */
+function figureFields(duties: readonly Duty[], taskId: string): CompletionField[] {
+  const duty = duties.find((d) => d.id === taskId.split(':')[1]);
+  return duty ? [duty.completion, ...(duty.phases ?? []).map((p) => p.completion)].flatMap((spec) => spec?.fields ?? []) : [];
+}
+
+const EPISODE_STATUS: Record<EpisodeRef['status'], string> = { running: '进行中', finished: '已结束', cancelled: '已取消', expired: '已到期', cleared: '已消除', withdrawn: '已撤销' };
+
+type Part = (value: unknown, e: AuditEntry, ctx: Required<DetailContext>) => string;
+const count = (words: string): Part => (v) => `${words} ${String(v)}`;
+
+/** One phrase per detail key, in the order the services write them; a key not listed here is shown as it is. */
+const PARTS: Record<string, Part> = {
+  by: (v, e, ctx) => (v === e.actor ? '' : `办理人 ${ctx.personName(String(v))}`),
+  fields: (v, e, ctx) => {
+    const figures = describeFigures(v as Record<string, unknown>, figureFields(ctx.duties, e.target), ' ');
+    return figures.length ? `填报 ${figures.join(',')}` : '';
+  },
+  withNote: (v) => (v ? '附情况说明' : ''),
+  reason: (v) => `原因: ${String(v)}`,
+  from: count('从'),
+  to: count('到'),
+  on: count('日期'),
+  personId: (v, _e, ctx) => `人员 ${ctx.personName(String(v))}`,
+  label: count('用途:'),
+  created: (v) => (typeof v === 'boolean' ? (v ? '新开通账号' : '重置密码') : `新增 ${String(v)}`),
+  create: count('新增'),
+  update: count('修改'),
+  delete: count('删除'),
+  updated: count('更新'),
+  unchanged: count('未变'),
+  rows: count('共计行数'),
+  withClearance: count('含风险消除'),
+  failed: (v) => (v ? '未完成导入' : ''),
+  episode: count('计划'),
+  status: (v) => `状态 ${EPISODE_STATUS[v as EpisodeRef['status']] ?? String(v)}`,
+};
+
+/** An entry's detail as a sentence, e.g. `填报 导入数据条数 1200 条;附情况说明`, for the audit page and `duty audit` alike. */
+export function describeDetail(e: AuditEntry, ctx: DetailContext = {}): string {
+  const full: Required<DetailContext> = { duties: ctx.duties ?? [], personName: ctx.personName ?? ((id) => id) };
+  return Object.entries(e.detail ?? {})
+    .map(([k, v]) => (PARTS[k] ?? ((x: unknown) => `${k} ${typeof x === 'object' ? JSON.stringify(x) : String(x)}`))(v, e, full))
+    .filter(Boolean)
+    .join(';');
 }

@@ -5,7 +5,7 @@ import { ZONE } from '../../shared/zone';
 import { AUDIT_ACTION_NAMES, AUDIT_ACTIONS, type AuditAction } from '../../audit/log';
 import type { OrgTree } from '../../roster/orgTree';
 import { OPERATOR } from '../../auth/policy';
-import { auditFor, describeDetail } from '../../services/audit';
+import { auditFor, describeDetail, detailContext } from '../../services/audit';
 import { print, type CliContext } from '../context';
 import { localDate, oneOf } from '../options';
 
@@ -28,10 +28,11 @@ export function auditCommands(program: Command, ctx: CliContext): void {
       if (opts.json) return print(JSON.stringify(entries, null, 2));
       print(`共 ${entries.length} 条操作记录`);
       if (!entries.length) return;
+      const detail = await detailContext(ctx);
       const table = new Table({ head: ['时间', '操作人', '途径', '操作', '对象', '单位', '详情'], style: { head: [], border: [] } });
       for (const e of entries) {
         const at = DateTime.fromISO(e.at, { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm:ss');
-        table.push([at, e.actor, e.via === 'cli' ? '命令行' : '网页/API', AUDIT_ACTION_NAMES[e.action], e.target, unitName(tree, e.unitId), describeDetail(e)]);
+        table.push([at, e.actor, e.via === 'cli' ? '命令行' : '网页/API', AUDIT_ACTION_NAMES[e.action], e.target, unitName(tree, e.unitId), describeDetail(e, detail)]);
       }
       print(table.toString());
     });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AUDIT_ACTION_NAMES, AUDIT_ACTIONS } from '../../audit/log';
 import { coversUnit, scopeOf } from '../../auth/policy';
-import { auditFor, describeDetail } from '../../services/audit';
+import { auditFor, describeDetail, detailContext } from '../../services/audit';
 import { AuditQuery } from '../api/schemas';
 import { parsePart } from '../route';
 import type { HttpDeps } from '../types';
@@ -27,6 +27,7 @@ export function auditPage(app: FastifyInstance, deps: HttpDeps): void {
     const units = tree.roster.units.filter((u) => coversUnit(tree, scope, u.id));
     const unitName = (id?: string) => (id ? (tree.hasUnit(id) ? tree.unit(id).name : id) : '全市');
     const actor = (id: string) => (tree.hasPerson(id) ? `${tree.person(id).name}(${id})` : id);
+    const detail = await detailContext(deps.services);
     return renderPage({
       title: '操作记录',
       principal,
@@ -38,8 +39,8 @@ export function auditPage(app: FastifyInstance, deps: HttpDeps): void {
 <label>从<input type="date" name="from" value="${q.from ?? ''}"></label><label>到<input type="date" name="to" value="${q.to ?? ''}"></label>
 <button type="submit">筛选</button></form>
 <p class="muted">共 ${entries.length} 条${entries.length > MAX_ROWS ? `,显示最新 ${MAX_ROWS} 条` : ''}。</p>
-<div class="table-wrap"><table id="audit"><thead><tr><th>时间</th><th>操作人</th><th>操作</th><th>对象</th><th class="hide-narrow">单位</th><th class="hide-narrow">详情</th></tr></thead><tbody>
-${entries.slice(0, MAX_ROWS).map((e) => html`<tr><td>${stamp(e.at)}</td><td>${actor(e.actor)}</td><td>${AUDIT_ACTION_NAMES[e.action]}</td><td>${e.target}</td><td class="hide-narrow">${unitName(e.unitId)}</td><td class="hide-narrow">${describeDetail(e)}</td></tr>`)}
+<div class="table-wrap"><table id="audit" class="stack"><thead><tr><th>时间</th><th>操作人</th><th>操作</th><th>对象</th><th>单位</th><th>详情</th></tr></thead><tbody>
+${entries.slice(0, MAX_ROWS).map((e) => html`<tr><td data-label="时间">${stamp(e.at)}</td><td data-label="操作人">${actor(e.actor)}</td><td data-label="操作">${AUDIT_ACTION_NAMES[e.action]}</td><td data-label="对象">${e.target}</td><td data-label="单位">${unitName(e.unitId)}</td><td data-label="详情">${describeDetail(e, detail)}</td></tr>`)}
 </tbody></table></div>`,
     });
   });

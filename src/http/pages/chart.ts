@@ -3,7 +3,8 @@ import { html, type SafeHtml } from './html';
 
 /** A bar chart as inline SVG: no script, no library, scales with the screen through its viewBox. */
 export function trendChart(points: TrendPoint[]): SafeHtml {
-  const w = 640;
+  // Narrow on purpose: the labels keep a legible size on a phone, where the chart is drawn at about this width.
+  const w = 360;
   const h = 200;
   const top = 22;
   const bottom = 26;

@@ -33,6 +33,12 @@ function stateCell(s: DutyStatus): SafeHtml {
   }
 }
 
+/** A paused schedule still lists its next action times, but nothing opens until it is resumed. */
+function nextOpening(s: DutyStatus): SafeHtml | string {
+  const next = s.state === 'running' ? s.nextActionTimes[0] : undefined;
+  return next ? html`<div class="muted">下次开启 ${stamp(next)}</div>` : '';
+}
+
 function deadlines(list: Occurrence[]): SafeHtml {
   if (!list.length) return html`<span class="muted">—</span>`;
   return html`${list.map((o) => html`<div>${o.dueOn}${o.phaseTitle ? ` ${o.phaseTitle}` : ''}${o.provisional ? html` <span class="badge warn">暂定</span>` : ''}</div>`)}`;
@@ -52,9 +58,9 @@ async function listPage(deps: HttpDeps, principal: Principal, notice?: string, e
   const day = today();
   const cal = deps.services.calendar();
   const rows = statuses.map(
-    (s) => html`<tr id="duty-${s.duty.id}"><td><a href="/duties/${encodeURIComponent(s.duty.id)}">${s.duty.title}</a><div class="muted">${s.duty.id} · 依据 ${s.duty.source}</div></td>
-<td class="hide-narrow">${KINDS[s.duty.recurrence.kind]}</td><td>${stateCell(s)}${s.nextActionTimes[0] ? html`<div class="muted">下次开启 ${stamp(s.nextActionTimes[0])}</div>` : ''}</td>
-<td>${deadlines(nextDeadlines(s.duty, day, cal))}</td><td>${buttons(s)}</td></tr>`,
+    (s) => html`<tr id="duty-${s.duty.id}"><td class="title"><a href="/duties/${encodeURIComponent(s.duty.id)}">${s.duty.title}</a><div class="muted">${s.duty.id} · 依据 ${s.duty.source}</div></td>
+<td data-label="周期">${KINDS[s.duty.recurrence.kind]}</td><td data-label="计划状态">${stateCell(s)}${nextOpening(s)}</td>
+<td data-label="最近截止">${deadlines(nextDeadlines(s.duty, day, cal))}</td><td class="empty">${buttons(s)}</td></tr>`,
   );
   return renderPage({
     title: '职责',
@@ -62,7 +68,7 @@ async function listPage(deps: HttpDeps, principal: Principal, notice?: string, e
     active: 'duties',
     ...(notice ? { notice } : {}),
     ...(error ? { error: { message: error } } : {}),
-    body: html`<h1>职责</h1><div class="table-wrap"><table id="duties"><thead><tr><th>职责</th><th class="hide-narrow">周期</th><th>计划状态</th><th>最近截止</th><th>操作</th></tr></thead><tbody>${rows}</tbody></table></div>
+    body: html`<h1>职责</h1><div class="table-wrap"><table id="duties" class="stack"><thead><tr><th>职责</th><th>周期</th><th>计划状态</th><th>最近截止</th><th>操作</th></tr></thead><tbody>${rows}</tbody></table></div>
 <p class="muted">标"暂定"的截止日期所在年份尚无国务院节假日安排数据,按仅周末休息计算。</p>`,
   });
 }

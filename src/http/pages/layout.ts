@@ -41,3 +41,8 @@ export function renderPage(o: PageOptions): string {
 <body><header class="top"><a class="brand" href="/">职责督办</a>${nav}</header>
 <main>${o.notice ? html`<div class="notice" role="status">${o.notice}</div>` : ''}${error}${o.body}</main></body></html>`.value;
 }
+
+/** The page for anything refused or not found: the Chinese message, each problem on its own line, a way home. */
+export function errorPage(message: string, principal?: Principal, issues?: string[]): string {
+  return renderPage({ title: '出错了', principal, error: { message, ...(issues?.length ? { issues } : {}) }, body: html`<p><a href="/">返回首页</a></p>` });
+}

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Principal } from '../../auth/principal';
 import type { OrgTree } from '../../roster/orgTree';
+import { describeFigures } from '../../services/audit';
 import { completeTask, completionSpecFor, showTask, waiveTask } from '../../services/tasks';
 import type { TaskState } from '../../contracts/dutyTask';
 import type { CompletionField, CompletionSpec } from '../../shared/types';
@@ -22,7 +23,9 @@ const FIELD_PREFIX = 'f.';
 
 /** Form posts: every value is text; only the prefixed ones are figures, so a field can never be called `note`. */
 const ReasonForm = z.object({ reason: z.string().max(500, '原因最多 500 字').default('') });
-const FormBody = z.record(z.string(), z.union([z.string().max(2000), z.array(z.string().max(2000))]));
+/** No length limit here: over-long text is refused next to its field with the text kept (`tooLong`), not on an error page. */
+const FormBody = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+const MAX_TEXT = 2000;
 
 interface FormState {
   values: Record<string, string>;
@@ -63,6 +66,18 @@ ${spec.fields.map((f) => fieldInput(f, form))}
 <button type="submit">提交完成</button></form></section>`;
 }
 
+/** The workflow notes an escalation as `level 2`; the page says it in words. */
+function eventDetail(e: TaskState['events'][number]): string {
+  const level = e.action === 'escalated' ? /^level (\d+)$/.exec(e.detail ?? '')?.[1] : undefined;
+  return level ? `升级为 ${level} 级督办` : (e.detail ?? '');
+}
+
+/** Who completed it and when, and each figure with the duty's label and unit, one to a line. */
+function completionDetail(tree: OrgTree, c: NonNullable<TaskState['completion']>, fields: CompletionField[]): SafeHtml {
+  const figures = describeFigures(c.fields, fields);
+  return html`<dt>完成</dt><dd id="completion">${personName(tree, c.by)} 于 ${stamp(c.at)}${figures.map((f) => html`<div>${f}</div>`)}</dd>`;
+}
+
 function waiveForm(taskId: string): SafeHtml {
   return html`<section><h2>免除任务</h2><form class="inline" method="post" action="/tasks/${encodeURIComponent(taskId)}/waive">
 <input type="text" name="reason" placeholder="免除原因(必填)"><button type="submit" class="secondary">免除</button></form></section>`;
@@ -72,7 +87,8 @@ async function render(deps: HttpDeps, principal: Principal, state: TaskState, fo
   const tree = await deps.services.tree();
   const open = state.status === 'open' || state.status === 'overdue';
   const duty = (await deps.services.catalog()).duties.find((d) => d.id === state.dutyId);
-  const canComplete = open && duty !== undefined && tree.canComplete(principal.personId, state.assignee);
+  const spec = duty ? completionSpecFor(duty, state.phase) : undefined;
+  const canComplete = open && spec !== undefined && tree.canComplete(principal.personId, state.assignee);
   const unit = tree.hasUnit(state.assignee.unitId) ? tree.unit(state.assignee.unitId).name : state.assignee.unitId;
   const body = html`<h1>${state.dutyTitle}${state.phaseTitle ? `·${state.phaseTitle}` : ''}</h1>
 <dl class="kv">
@@ -81,14 +97,14 @@ async function render(deps: HttpDeps, principal: Principal, state: TaskState, fo
 <dt>单位 / 责任人</dt><dd>${unit} · ${personName(tree, state.assignee.personId)}</dd>
 <dt>状态</dt><dd id="task-status">${STATUS_NAMES[state.status]}${state.escalationLevel > 0 ? html` <span class="badge bad">${state.escalationLevel}级督办</span>` : ''}</dd>
 <dt>截止</dt><dd>${state.dueOn}${state.provisional ? '(暂定:该年无节假日数据)' : ''} ${open ? daysLeftBadge(state.dueOn, new Date(state.dueAt)) : ''}</dd>
-${state.completion ? html`<dt>完成</dt><dd>${personName(tree, state.completion.by)} 于 ${stamp(state.completion.at)} ${Object.entries(state.completion.fields).map(([k, v]) => `${k}=${String(v)}`).join(',')}</dd>` : ''}
+${state.completion ? completionDetail(tree, state.completion, spec?.fields ?? []) : ''}
 ${state.waiver ? html`<dt>免除</dt><dd>${personName(tree, state.waiver.by)} 于 ${stamp(state.waiver.at)},原因: ${state.waiver.reason}</dd>` : ''}
 </dl>
 ${duty?.description ? html`<p class="muted">${duty.description}</p>` : ''}
-${canComplete && duty ? completionForm(state.taskId, completionSpecFor(duty, state.phase), form) : ''}
+${canComplete && spec ? completionForm(state.taskId, spec, form) : ''}
 ${open && principal.role === 'admin' ? waiveForm(state.taskId) : ''}
-<h2>经过</h2><div class="table-wrap"><table><thead><tr><th>时间</th><th>事项</th><th>办理人</th><th class="hide-narrow">说明</th></tr></thead><tbody>
-${state.events.map((e) => html`<tr><td>${stamp(e.at)}</td><td>${ACTIONS[e.action] ?? e.action}</td><td>${personName(tree, e.actor)}</td><td class="hide-narrow">${e.detail ?? ''}</td></tr>`)}
+<h2>经过</h2><div class="table-wrap"><table id="events" class="stack"><thead><tr><th>时间</th><th>事项</th><th>办理人</th><th>说明</th></tr></thead><tbody>
+${state.events.map((e) => html`<tr><td data-label="时间">${stamp(e.at)}</td><td data-label="事项">${ACTIONS[e.action] ?? e.action}</td><td data-label="办理人">${personName(tree, e.actor)}</td>${e.detail ? html`<td data-label="说明">${eventDetail(e)}</td>` : html`<td class="empty"></td>`}</tr>`)}
 </tbody></table></div>
 <p class="muted">已发送通知 ${state.deliveries.length} 条。</p>`;
   return renderPage({
@@ -116,6 +132,12 @@ function fromForm(body: z.output<typeof FormBody>): { note?: string; fields: Rec
   return { note: note?.trim() || undefined, fields, values };
 }
 
+/** Text over the limit, by field, with a message for next to it; the cadre's text stays in the form. */
+function tooLong(values: Record<string, string>): Record<string, string> {
+  const over = Object.entries(values).filter(([, v]) => v.length > MAX_TEXT);
+  return Object.fromEntries(over.map(([k, v]) => [k, `${k === 'note' ? '情况说明' : ''}最多 ${MAX_TEXT} 字,现有 ${v.length} 字,请删减后再提交`]));
+}
+
 export function taskPages(app: FastifyInstance, deps: HttpDeps): void {
   const ctx = deps.services;
   pageRoute(app, { method: 'GET', url: '/tasks/:taskId' }, async ({ req, principal }) => {
@@ -127,6 +149,11 @@ export function taskPages(app: FastifyInstance, deps: HttpDeps): void {
   pageRoute(app, { method: 'POST', url: '/tasks/:taskId/complete' }, async ({ req, reply, principal }) => {
     const { taskId } = parsePart(TaskIdParams, req.params, 'params');
     const { note, fields, values } = fromForm(parsePart(FormBody, req.body, 'form'));
+    const errors = tooLong(values);
+    if (Object.keys(errors).length) {
+      reply.code(400);
+      return render(deps, principal, await showTask(ctx, principal, taskId), { values, errors, message: '请按提示修改后再提交' });
+    }
     try {
       await completeTask(ctx, principal, httpActor(principal), taskId, { by: principal.personId, note, fields });
     } catch (err) {
