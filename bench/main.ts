@@ -18,6 +18,7 @@ import { busyNeighbours, cores, load } from './lib/proc';
 import { printTable, type Line } from './lib/table';
 import { runCountyYear } from './scenarios/countyYear';
 import { runHerd, type HerdResult } from './scenarios/herd';
+import { runLoginUnderLoad } from './scenarios/loginUnderLoad';
 import { runMemory } from './scenarios/memory';
 import { runReport } from './scenarios/report';
 import { runThroughput } from './scenarios/throughput';
@@ -27,7 +28,7 @@ const nums = (v: string) => list(v).map(Number);
 
 const program = new Command('bench')
   .option('--quick', 'small sizes: the whole run in a few minutes')
-  .option('--only <scenarios>', 'throughput,herd,report,memory,year', list, ['throughput', 'herd', 'report', 'memory', 'year'])
+  .option('--only <scenarios>', 'throughput,herd,report,memory,year,login', list, ['throughput', 'herd', 'report', 'memory', 'year', 'login'])
   .option('--tasks <n>', 'throughput: task workflows per side', Number, 2000)
   .option('--parallel <n>', 'throughput: lifecycles in flight', Number, 500)
   .option('--herd <n>', 'herd: open tasks reminding in the same minute', Number, 10000)
@@ -40,6 +41,9 @@ const program = new Command('bench')
   .option('--memory-caches <list>', 'memory: maxCachedWorkflows values (the first is the default setting)', nums, [settings().maxCachedWorkflows, 1000])
   .option('--households <n>', 'county year: households with revisit programmes', Number, 5000)
   .option('--year-cache <n>', 'county year: maxCachedWorkflows of its worker (a year squeezed into minutes wakes every open workflow)', Number, 20000)
+  .option('--login-tasks <n>', 'login: overdue tasks the export lists (at most the task-list cap, 5000)', Number, 3000)
+  .option('--login-previews <n>', 'login: three-year previews loading at once', Number, 10)
+  .option('--login-seconds <s>', 'login: how long the load runs while GET /login is timed', Number, 60)
   .option('--out <dir>', 'where results go', path.join(REPO_ROOT, 'artifacts', 'bench'));
 
 interface Opts {
@@ -57,6 +61,9 @@ interface Opts {
   memoryCaches: number[];
   households: number;
   yearCache: number;
+  loginTasks: number;
+  loginPreviews: number;
+  loginSeconds: number;
   out: string;
 }
 
@@ -71,6 +78,8 @@ function quick(o: Opts, given: (name: string) => boolean): Opts {
     memorySizes: q('memorySizes', o.memorySizes, [300, 1000]),
     memoryCaches: q('memoryCaches', o.memoryCaches, [settings().maxCachedWorkflows]),
     households: q('households', o.households, 100),
+    loginTasks: q('loginTasks', o.loginTasks, 1000),
+    loginSeconds: q('loginSeconds', o.loginSeconds, 20),
   };
 }
 
@@ -148,6 +157,22 @@ async function main(): Promise<void> {
         { scenario: 'county year', measure: 'notices: reminder / overdue / escalation / repeat', value: `${n.reminder ?? 0} / ${n.overdue ?? 0} / ${n.escalation ?? 0} / ${n.repeat ?? 0}` },
         { scenario: 'county year', measure: 'tasks escalated / completed / open at year end', value: `${r.escalatedTasks} / ${r.completed} / ${r.openAtYearEnd}` },
       );
+    }
+    if (o.only.includes('login')) {
+      const r = await runLoginUnderLoad({ tasks: o.loginTasks, previews: o.loginPreviews, seconds: o.loginSeconds }, keys, log);
+      results.login = r;
+      const ms = (v: number) => `${v.toFixed(1)} ms`;
+      const [list, xlsx] = r.exports;
+      lines.push(
+        { scenario: 'login', measure: `GET /login alone: p50 / p99 (${r.loginIdle.count} loads)`, value: `${ms(r.loginIdle.p50)} / ${ms(r.loginIdle.p99)}` },
+        { scenario: 'login', measure: `under load: ${r.previews} three-year previews + exports of all ${r.tasks} tasks, ${r.seconds} s: p50 / max (${r.loginLoaded.count} loads)`, value: `${ms(r.loginLoaded.p50)} / ${ms(r.loginLoaded.max)}` },
+        { scenario: 'login', measure: 'login p99 under load', value: ms(r.loginLoaded.p99), goal: '≤ 100 ms', ok: r.loginLoaded.p99 <= 100 },
+        { scenario: 'login', measure: `previews served meanwhile: count, p50 / p99`, value: `${r.previewMs.count}, ${ms(r.previewMs.p50)} / ${ms(r.previewMs.p99)}` },
+        ...(list ? [{ scenario: 'login', measure: `${list.kind}, ${list.rows} rows: count, p50`, value: `${list.ms.count}, ${ms(list.ms.p50)}` }] : []),
+        ...(xlsx ? [{ scenario: 'login', measure: `${xlsx.kind}, ${(xlsx.bytes / 1024).toFixed(0)} KB: count, p50`, value: `${xlsx.ms.count}, ${ms(xlsx.ms.p50)}` }] : []),
+        { scenario: 'login', measure: 'CPU during the load: HTTP process / worker process; refused requests', value: `${r.cpuSec.http.toFixed(1)} / ${r.cpuSec.worker.toFixed(1)} s; ${r.loadErrors}` },
+      );
+      bars.push({ label: 'login p99 under load', value: r.loginLoaded.p99, goal: 100, unit: 'ms', lowerIsBetter: true });
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from './errors';
@@ -129,7 +130,35 @@ export interface HttpConfig {
     /** Set the Secure flag on the session cookie; turn on behind HTTPS. */
     secureCookies: boolean;
     loginRateLimit: { max: number; timeWindowMs: number };
+    /** Whose X-Forwarded-For to believe for the client address (fastify's `trustProxy`); absent: nobody's. */
+    trustProxy?: TrustProxy;
   };
+}
+
+/** Every hop (`true`), none (`false`), or the proxies' addresses and CIDR ranges. */
+export type TrustProxy = boolean | string[];
+
+/** Names proxy-addr (behind fastify's `trustProxy`) knows besides addresses. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGES.includes(entry)) return true;
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+/** `DUTY_TRUST_PROXY`: off unless set, since believing X-Forwarded-For from anyone lets every client pick its own address. */
+function trustProxy(env: Env): TrustProxy {
+  const name = 'DUTY_TRUST_PROXY';
+  const raw = text(env, name);
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  // Fastify 5 ignores a hop count (it cannot tell the proxy from a client that connects directly): refuse it.
+  if (/^\d+$/.test(raw)) refuse(name, '不支持跳数,请写明代理的地址(如 127.0.0.1)', raw);
+  const entries = raw.split(',').map((e) => e.trim());
+  return entries.every(isProxyAddress) ? entries : refuse(name, '必须是 true、false 或以逗号分隔的代理地址/CIDR(如 127.0.0.1,10.0.0.0/8)', raw);
 }
 
 /** Loopback by default: the pages hold people's names, so exposing them is an explicit choice (DUTY_HTTP_HOST). */
@@ -139,13 +168,20 @@ export function httpSettings(env: Env = process.env): HttpConfig {
     options: {
       secureCookies: env.DUTY_HTTP_SECURE_COOKIE === 'true',
       loginRateLimit: { max: int(env, 'DUTY_LOGIN_RATE_MAX', 10, 1), timeWindowMs: int(env, 'DUTY_LOGIN_RATE_WINDOW_MS', 60_000, 1000) },
+      trustProxy: trustProxy(env),
     },
   };
 }
 
-/** Where people reach the server (`DUTY_PUBLIC_URL`), for links in feeds; no trailing slash. */
+/**
+ * Where people reach the server (`DUTY_PUBLIC_URL`), for links in feeds; no trailing slash. Unset, it is the address
+ * the server listens on, so a URL printed on the server's machine connects there.
+ */
 export function publicBaseUrl(env: Env = process.env): string {
-  return (text(env, 'DUTY_PUBLIC_URL') ?? `http://127.0.0.1:${env.DUTY_HTTP_PORT ?? 3000}`).replace(/\/+$/, '');
+  const configured = text(env, 'DUTY_PUBLIC_URL');
+  if (configured) return configured.replace(/\/+$/, '');
+  const { host, port } = httpSettings(env).listen;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;

@@ -12,18 +12,17 @@ import { dutyApi } from './api/duties';
 import { reportApi } from './api/reports';
 import { taskApi } from './api/tasks';
 import { authHook, authRoutes, loginPage } from './auth';
-import { toHttpError } from './errors';
+import { answerClientError, issueText, toHttpError } from './errors';
 import { openApiRoutes } from './openapi';
 import { assetRoutes } from './pages/assets';
 import { auditPage } from './pages/auditPage';
 import { dutiesPages } from './pages/dutiesPage';
-import { html } from './pages/html';
-import { renderPage } from './pages/layout';
+import { errorPage } from './pages/layout';
 import { myTasksPage } from './pages/myTasks';
 import { overduePage } from './pages/overduePage';
 import { taskPages } from './pages/taskPage';
 import { featureRoutes } from './plugins';
-import { ApiRegistry } from './route';
+import { ApiRegistry, BODY_LIMITS } from './route';
 import type { HttpDeps, HttpOptions, RoutePlugin } from './types';
 
 /** The core routes, in registration order. Other features' plugins come from ./plugins.ts. */
@@ -48,10 +47,9 @@ function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply, log: 
     body.error = `登录尝试过于频繁,请 ${wait} 秒后再试`;
     if (req.url.startsWith('/login')) return reply.code(429).type('text/html; charset=utf-8').send(loginPage(undefined, body.error));
   }
+  if (status === 413) body.error = `${body.error}(最多 ${Math.floor((req.routeOptions.bodyLimit ?? BODY_LIMITS.ceiling) / 1024)} KB)`;
   if (!wantsPage(req)) return reply.code(status).send(body);
-  const issues = body.issues?.map((i) => `${i.field}: ${i.message}`);
-  const page = renderPage({ title: '出错了', principal: req.principal, error: { message: body.error, ...(issues ? { issues } : {}) }, body: html`<p><a href="/">返回首页</a></p>` });
-  return reply.code(status).type('text/html; charset=utf-8').send(page);
+  return reply.code(status).type('text/html; charset=utf-8').send(errorPage(body.error, req.principal, body.issues?.map(issueText)));
 }
 
 export interface ServerDeps {
@@ -67,18 +65,29 @@ export async function buildServer(deps: ServerDeps, plugins: RoutePlugin[] = [..
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: false,
+    // Off unless DUTY_TRUST_PROXY says which proxy's X-Forwarded-For gives the client address (the login limit's key).
+    trustProxy: deps.options.trustProxy ?? false,
     // Task ids are long (duty, period, phase and unit); 100, the default, would turn some into 404s.
     routerOptions: { maxParamLength: 300 },
+    // Bodies are bounded per route (413 before parsing): JSON routes through ApiRegistry, anonymous ones below, the rest here.
+    bodyLimit: BODY_LIMITS.ceiling,
+    // Refusals made before any route runs (a path too long or badly encoded, headers too long) answer in Chinese too.
+    frameworkErrors: (err, req, reply) => void sendError(err, req, reply, deps.log),
+    clientErrorHandler: answerClientError,
   });
   const full: HttpDeps = { ...deps, api: new ApiRegistry() };
+  // Whatever anyone may send without signing in (the login form) gets the small limit unless the route names its own.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.public && route.bodyLimit === undefined) route.bodyLimit = BODY_LIMITS.form;
+  });
   await app.register(formbody);
   await app.register(rateLimit, { global: false });
   app.setErrorHandler((err, req, reply) => sendError(err, req, reply, deps.log));
   app.setNotFoundHandler((req, reply) => sendError(Object.assign(new Error('not found'), { statusCode: 404 }), req, reply, deps.log));
   authHook(app, full);
   app.addHook('onSend', async (_req, reply, payload) => {
-    reply.headers(SECURITY_HEADERS);
+    // Defaults only: a route that set its own (the feed's `no-referrer`) knows better.
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(name)) reply.header(name, value);
     return payload;
   });
   // Ids only (path, status, who): query strings and bodies may carry names or figures.

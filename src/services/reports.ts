@@ -1,12 +1,39 @@
+import type { Client } from '@temporalio/client';
 import { requireRole, scopeOf, unitsToQuery, type Scope, type Viewer } from '../auth/policy';
-import { groupRows, overdueReport, type OverdueReport } from '../report/overdue';
+import { UsageError } from '../errors';
+import { asOfInstant, groupRows, overdueFilter, overdueReport, type OverdueReport } from '../report/overdue';
+import { taskQuery } from '../tasks/query';
 import type { ServiceContext } from './context';
+
+/**
+ * The most rows one overdue report may carry over HTTP (JSON, CSV or Excel): a county-wide Excel of 10,000 rows is
+ * about 0.5 MB and half a second of work; a far-future `asOf` would otherwise make every open task a row.
+ */
+export const REPORT_MAX_ROWS = 10_000;
 
 export interface OverdueOptions {
   unitId?: string;
   asOf?: string;
   dutyId?: string;
   period?: string;
+  /** Refuse, before listing anything, a report that would have more rows than this (a COUNT query per unit). */
+  maxRows?: number;
+}
+
+/** A refusal of an answer too large to build; the caller should narrow the request. */
+export class TooLargeError extends UsageError {
+  override name = 'TooLargeError';
+}
+
+async function refuseOversized(client: Client, units: string[] | undefined, opts: OverdueOptions, maxRows: number): Promise<void> {
+  const asOf = asOfInstant(opts.asOf);
+  const counts = await Promise.all(
+    (units ?? [undefined]).map(async (unitId) => (await client.workflow.count(taskQuery({ ...overdueFilter(unitId, asOf), dutyId: opts.dutyId, period: opts.period }))).count),
+  );
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total > maxRows) {
+    throw new TooLargeError(`逾期任务共 ${total} 项,超过单次报告的上限 ${maxRows} 项;请用 unit(乡镇/街道或村/部门)、duty 或 period 缩小范围后再试`);
+  }
 }
 
 /**
@@ -20,6 +47,7 @@ export async function overdueFor(ctx: ServiceContext, viewer: Viewer, opts: Over
   const client = await ctx.temporal();
   const s = scope ?? scopeOf(tree, viewer);
   const units = unitsToQuery(tree, s, opts.unitId);
+  if (opts.maxRows !== undefined) await refuseOversized(client, units, opts, opts.maxRows);
   if (!units) return overdueReport(client, tree, opts);
   const reports = await Promise.all(units.map((unitId) => overdueReport(client, tree, { ...opts, unitId })));
   const [first] = reports;

@@ -15,6 +15,8 @@ export interface TaskFilter {
   statuses?: TaskStatus[];
   /** Only tasks whose deadline instant is before this. */
   dueBefore?: Date;
+  /** Stop reading after this many (in visibility's order, before sorting): for a caller that refuses more. */
+  limit?: number;
 }
 
 export interface TaskSummary {
@@ -81,6 +83,11 @@ export function summarize(info: WorkflowExecutionInfo): TaskSummary {
 
 export async function listTasks(client: Client, filter: TaskFilter): Promise<TaskSummary[]> {
   const tasks: TaskSummary[] = [];
-  for await (const info of client.workflow.list({ query: taskQuery(filter) })) tasks.push(summarize(info));
+  for await (const info of client.workflow.list({ query: taskQuery(filter) })) {
+    tasks.push(summarize(info));
+    if (filter.limit !== undefined && tasks.length >= filter.limit) break;
+    // The SDK decodes a page's rows as they are pulled, all in microtasks: a pause every 100 rows lets other requests in.
+    if (tasks.length % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
   return tasks.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.taskId.localeCompare(b.taskId));
 }

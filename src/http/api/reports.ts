@@ -3,11 +3,11 @@ import { z } from 'zod';
 import type { Principal } from '../../auth/principal';
 import { formatReport } from '../../report/format';
 import type { OverdueReport } from '../../report/overdue';
-import { reportXlsx } from '../../report/xlsx';
-import { auditFor } from '../../services/audit';
-import { overdueFor } from '../../services/reports';
+import { auditEntries } from '../../services/audit';
+import { overdueFor, REPORT_MAX_ROWS } from '../../services/reports';
 import type { HttpDeps } from '../types';
-import { AuditEntrySchema, AuditQuery, DashboardQuery, OverdueQuery, OverdueReportSchema } from './schemas';
+import { reportXlsxOffThread } from '../xlsxThread';
+import { AUDIT_PAGE_MAX, AuditEntrySchema, AuditQuery, DashboardQuery, OverdueQuery, OverdueReportSchema } from './schemas';
 
 /** Sends the report as a download; the Chinese file name goes in filename* (RFC 6266), an ASCII one beside it. */
 export async function sendReport(reply: FastifyReply, report: OverdueReport, format: 'json' | 'csv' | 'xlsx'): Promise<unknown> {
@@ -16,7 +16,7 @@ export async function sendReport(reply: FastifyReply, report: OverdueReport, for
   const zh = encodeURIComponent(`逾期任务报告-${report.scope.unitName}-${day}.${format}`);
   reply.header('content-disposition', `attachment; filename="overdue-${day}.${format}"; filename*=UTF-8''${zh}`);
   if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(formatReport(report, 'csv'));
-  return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await reportXlsx(report));
+  return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await reportXlsxOffThread(report));
 }
 
 export function reportApi(app: FastifyInstance, deps: HttpDeps): void {
@@ -25,13 +25,13 @@ export function reportApi(app: FastifyInstance, deps: HttpDeps): void {
     method: 'GET',
     url: '/api/reports/overdue',
     tag: '报告',
-    summary: '逾期任务报告,按乡镇/街道和村/部门分组;format=csv 或 xlsx(每个乡镇一个工作表)下载',
+    summary: `逾期任务报告,按乡镇/街道和村/部门分组;format=csv 或 xlsx(每个乡镇一个工作表)下载;超过 ${REPORT_MAX_ROWS} 项时拒绝,请按单位、职责或周期缩小范围`,
     access: ['admin', 'supervisor'],
     query: OverdueQuery,
     response: OverdueReportSchema,
     produces: ['application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
     handler: async ({ query, principal, reply }) =>
-      sendReport(reply, await overdueFor(ctx, principal as Principal, { unitId: query.unit, asOf: query.asOf, dutyId: query.duty, period: query.period }), query.format ?? 'json'),
+      sendReport(reply, await overdueFor(ctx, principal as Principal, { unitId: query.unit, asOf: query.asOf, dutyId: query.duty, period: query.period, maxRows: REPORT_MAX_ROWS }), query.format ?? 'json'),
   });
   deps.api.add(app, {
     method: 'GET',
@@ -48,9 +48,15 @@ export function reportApi(app: FastifyInstance, deps: HttpDeps): void {
     url: '/api/audit',
     tag: '操作记录',
     summary: '操作记录(谁在何时做了什么),可按单位(含下级)和日期筛选;GET /audit 带 Accept: application/json 时返回相同内容',
+    description: `最新的在前,每次最多 ${AUDIT_PAGE_MAX} 条(limit,默认 ${AUDIT_PAGE_MAX}),offset 跳过前若干条;响应头 X-Total-Count 为符合条件的总条数,还有更早的记录时 X-Next-Offset 给出下一页的 offset。`,
     access: ['admin', 'supervisor'],
     query: AuditQuery,
     response: z.array(AuditEntrySchema),
-    handler: async ({ query, principal }) => auditFor(ctx, principal as Principal, { unitId: query.unit, from: query.from, to: query.to, action: query.action }),
+    handler: async ({ query, principal, reply }) => {
+      const { entries, total } = await auditEntries(ctx, principal as Principal, { unitId: query.unit, from: query.from, to: query.to, action: query.action }, { limit: query.limit, offset: query.offset });
+      reply.header('x-total-count', String(total));
+      if (query.offset + entries.length < total) reply.header('x-next-offset', String(query.offset + entries.length));
+      return entries;
+    },
   });
 }

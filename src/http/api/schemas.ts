@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { AUDIT_ACTIONS } from '../../audit/log';
+import { rangeTooLong } from '../../services/duties';
 import { TASK_STATUSES } from '../../tasks/query';
 import { ZONE } from '../../shared/zone';
 
@@ -16,6 +17,8 @@ const optional = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? 
 export const TaskIdParams = z.object({ taskId: Id('任务编号') });
 export const DutyIdParams = z.object({ dutyId: Id('职责编号') });
 
+/** The most tasks one listing answers with (about 1.7 MB of JSON); more is refused, naming the filters to narrow it. */
+export const TASK_LIST_MAX = 5000;
 export const TaskListQuery = z.object({
   assignee: optional(Id('人员编号')),
   unit: optional(Id('单位编号')),
@@ -31,12 +34,19 @@ export const CompleteBody = z.strictObject({
 });
 export const ReasonBody = z.strictObject({ reason: z.string().trim().min(1, '原因(reason)不能为空').max(500, '原因最多 500 字') });
 
+/** At most MAX_RANGE_YEARS (3), the rule the duty service applies for every face; refused naming `to`. */
+const withinRange = (q: { from: string; to: string }, ctx: z.RefinementCtx) => {
+  const tooLong = rangeTooLong(q.from, q.to);
+  if (tooLong) ctx.addIssue({ code: 'custom', path: ['to'], message: tooLong });
+};
 export const RangeQuery = z
   .object({ from: LocalDate, to: LocalDate })
-  .refine((q) => q.from <= q.to, { path: ['from'], message: '开始日期(from)不能晚于结束日期(to)' });
+  .refine((q) => q.from <= q.to, { path: ['from'], message: '开始日期(from)不能晚于结束日期(to)' })
+  .superRefine(withinRange);
 export const BackfillBody = z
   .strictObject({ from: LocalDate, to: LocalDate })
-  .refine((q) => q.from <= q.to, { path: ['from'], message: '开始日期(from)不能晚于结束日期(to)' });
+  .refine((q) => q.from <= q.to, { path: ['from'], message: '开始日期(from)不能晚于结束日期(to)' })
+  .superRefine(withinRange);
 export const ApplyBody = z.strictObject({ dryRun: z.boolean().optional() });
 
 export const REPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
@@ -48,11 +58,25 @@ export const OverdueQuery = z.object({
   format: optional(z.enum(REPORT_FORMATS, { error: `格式必须是 ${REPORT_FORMATS.join(' / ')} 之一` })),
 });
 export const DashboardQuery = z.object({ duty: optional(Id('职责编号')), period: optional(Id('周期')) });
+/** Entries one audit answer carries at most; older ones are reached with `offset` (or a narrower `to`). */
+export const AUDIT_PAGE_MAX = 1000;
+const count = (what: string, max: number, fallback: number) =>
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? undefined : v),
+    z.coerce
+      .number({ error: `${what}必须是整数` })
+      .int(`${what}必须是整数`)
+      .min(0, `${what}不能小于 0`)
+      .max(max, `${what}不能超过 ${max}`)
+      .default(fallback),
+  );
 export const AuditQuery = z.object({
   unit: optional(Id('单位编号')),
   from: optional(LocalDate),
   to: optional(LocalDate),
   action: optional(z.enum(AUDIT_ACTIONS, { error: '未知的操作类型' })),
+  limit: count('每页条数(limit)', AUDIT_PAGE_MAX, AUDIT_PAGE_MAX).refine((n) => n >= 1, '每页条数(limit)至少为 1'),
+  offset: count('跳过条数(offset)', 1_000_000, 0),
 });
 
 // Response shapes, for the OpenAPI document.
