@@ -167,6 +167,11 @@ describe('page sizes and exports', () => {
     const last = await call(ADMIN, 'GET', '/api/audit?limit=2&offset=2');
     expect(last.json().map((e: { target: string }) => e.target)).toEqual([`${DUTY}-0`]);
     expect(last.headers['x-next-offset']).toBeUndefined();
+    const asJson = { headers: { accept: 'application/json' } };
+    const fromPage = await call(ADMIN, 'GET', '/audit?limit=2', asJson);
+    expect(fromPage.json().map((e: { target: string }) => e.target)).toEqual([`${DUTY}-2`, `${DUTY}-1`]);
+    expect(fromPage.headers['x-next-offset']).toBe('2');
+    expect((await call(ADMIN, 'GET', '/audit?limit=100000', asJson)).status).toBe(400);
   });
 
   test('a task listing stops reading one past the cap and says how to narrow it', async () => {

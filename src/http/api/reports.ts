@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import type { AuditEntry } from '../../audit/log';
 import type { Principal } from '../../auth/principal';
 import { formatReport } from '../../report/format';
 import type { OverdueReport } from '../../report/overdue';
 import { auditEntries } from '../../services/audit';
+import type { ServiceContext } from '../../services/context';
 import { overdueFor, REPORT_MAX_ROWS } from '../../services/reports';
 import type { HttpDeps } from '../types';
 import { reportXlsxOffThread } from '../xlsxThread';
@@ -53,10 +55,15 @@ export function reportApi(app: FastifyInstance, deps: HttpDeps): void {
     query: AuditQuery,
     response: z.array(AuditEntrySchema),
     handler: async ({ query, principal, reply }) => {
-      const { entries, total } = await auditEntries(ctx, principal as Principal, { unitId: query.unit, from: query.from, to: query.to, action: query.action }, { limit: query.limit, offset: query.offset });
-      reply.header('x-total-count', String(total));
-      if (query.offset + entries.length < total) reply.header('x-next-offset', String(query.offset + entries.length));
-      return entries;
+      return auditPageFor(ctx, principal as Principal, query, reply);
     },
   });
+}
+
+/** One page of the audit trail, with the headers that say how many there are and where the next page starts. */
+export async function auditPageFor(ctx: ServiceContext, viewer: Principal, query: z.infer<typeof AuditQuery>, reply: FastifyReply): Promise<AuditEntry[]> {
+  const { entries, total } = await auditEntries(ctx, viewer, { unitId: query.unit, from: query.from, to: query.to, action: query.action }, { limit: query.limit, offset: query.offset });
+  reply.header('x-total-count', String(total));
+  if (query.offset + entries.length < total) reply.header('x-next-offset', String(query.offset + entries.length));
+  return entries;
 }

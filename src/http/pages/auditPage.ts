@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AUDIT_ACTION_NAMES, AUDIT_ACTIONS } from '../../audit/log';
 import { coversUnit, scopeOf } from '../../auth/policy';
 import { auditFor, describeDetail, detailContext } from '../../services/audit';
+import { auditPageFor } from '../api/reports';
 import { AuditQuery } from '../api/schemas';
 import { parsePart } from '../route';
 import type { HttpDeps } from '../types';
@@ -16,12 +17,13 @@ const MAX_ROWS = 1000;
 export function auditPage(app: FastifyInstance, deps: HttpDeps): void {
   pageRoute(app, { method: 'GET', url: '/audit', roles: ['admin', 'supervisor'] }, async ({ req, reply, principal }) => {
     const q = parsePart(AuditQuery, req.query, 'query');
-    const entries = await auditFor(deps.services, principal, { unitId: q.unit, from: q.from, to: q.to, action: q.action });
     const accept = req.headers.accept ?? '';
     if (accept.includes('application/json') && !accept.includes('text/html')) {
-      reply.type('application/json; charset=utf-8').send(entries);
+      // The same bounded pages as GET /api/audit, not the whole trail.
+      reply.type('application/json; charset=utf-8').send(await auditPageFor(deps.services, principal, q, reply));
       return undefined;
     }
+    const entries = await auditFor(deps.services, principal, { unitId: q.unit, from: q.from, to: q.to, action: q.action });
     const tree = await deps.services.tree();
     const scope = scopeOf(tree, principal);
     const units = tree.roster.units.filter((u) => coversUnit(tree, scope, u.id));
