@@ -93,14 +93,19 @@ export async function importHouseholds(ctx: ServiceContext, actor: Actor, file: 
   return { dryRun: false, result, seconds: (Date.now() - started) / 1000 };
 }
 
-async function stateOf(client: Client, householdId: string): Promise<HouseholdState> {
+/** A call to one household's workflow, where an unknown household is named as such rather than as a workflow. */
+async function onHousehold<T>(householdId: string, call: () => Promise<T>): Promise<T> {
   if (!HOUSEHOLD_ID.test(householdId)) throw new UsageError(`户编号无效: ${JSON.stringify(householdId)}`);
   try {
-    return await householdState(client, householdId);
+    return await call();
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new NotFoundError('农户', householdId);
     throw err;
   }
+}
+
+function stateOf(client: Client, householdId: string): Promise<HouseholdState> {
+  return onHousehold(householdId, () => householdState(client, householdId));
 }
 
 /** One household, masked: its record, revisit programmes and monitoring lifecycles. */
@@ -130,8 +135,8 @@ function episodeOf(action: DatedAction, state: HouseholdState, on: string): Epis
 async function dated(ctx: ServiceContext, actor: Actor, action: DatedAction, householdId: string, req: DatedRequest): Promise<EpisodeRef | undefined> {
   (await ctx.tree()).person(req.by);
   const client = await ctx.temporal();
-  await stateOf(client, householdId);
-  const state = await client.workflow.getHandle(householdWorkflowId(householdId)).executeUpdate(DATED_UPDATES[action], { args: [{ on: req.on, by: req.by }] });
+  const handle = client.workflow.getHandle(householdWorkflowId(householdId));
+  const state = await onHousehold(householdId, () => handle.executeUpdate(DATED_UPDATES[action], { args: [{ on: req.on, by: req.by }] }));
   const episode = episodeOf(action, state, req.on);
   auditLog(ctx).record({
     actor: actor.id,

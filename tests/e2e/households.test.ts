@@ -159,6 +159,9 @@ test('import (refused, then fixed), programmes start, clearance is idempotent, t
   const again = await cli('household', 'clear', target, '--on', on, '--by', 'p-admin');
   expect(again).toMatchObject({ code: 0 });
   expect(again.out).toContain('已存在,未重复启动');
+  const unknown = await cli('household', 'clear', 'h-nobody', '--on', on, '--by', 'p-admin');
+  expect(unknown).toMatchObject({ code: 1 });
+  expect(unknown.err).toContain('找不到农户: h-nobody');
   expect((await client.workflow.count(`WorkflowType = 'revisitProgramme'`)).count).toBe(6);
 
   // Risk found on a monitored household, and risk returned during a revisit year, each start a lifecycle.
