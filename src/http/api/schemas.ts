@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { AUDIT_ACTIONS } from '../../audit/log';
+import { COMPLETION_LIMITS } from '../../shared/completion';
 import { rangeTooLong } from '../../services/duties';
 import { TASK_STATUSES } from '../../tasks/query';
 import { ZONE } from '../../shared/zone';
@@ -27,10 +28,11 @@ export const TaskListQuery = z.object({
   status: optional(z.enum(TASK_STATUSES as [string, ...string[]], { error: `状态必须是 ${TASK_STATUSES.join(' / ')} 之一` })),
 });
 
-export const FieldValue = z.union([z.string().max(500), z.number(), z.boolean()]);
+const { keyLength, valueLength, noteLength } = COMPLETION_LIMITS;
+export const FieldValue = z.union([z.string().max(valueLength), z.number(), z.boolean()]);
 export const CompleteBody = z.strictObject({
-  note: z.string().max(2000, '说明最多 2000 字').optional(),
-  fields: z.record(z.string().max(64), FieldValue).optional(),
+  note: z.string().max(noteLength, `说明最多 ${noteLength} 字`).optional(),
+  fields: z.record(z.string().max(keyLength), FieldValue).optional(),
 });
 export const ReasonBody = z.strictObject({ reason: z.string().trim().min(1, '原因(reason)不能为空').max(500, '原因最多 500 字') });
 
