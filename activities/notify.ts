@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { DateTime } from 'luxon';
-import type { WorkCalendar } from '../src/calendar';
+import { isWithinWorkingHours, WORKING_HOURS, type WorkCalendar } from '../src/calendar';
 import type { Notifier } from '../src/notify/notifier';
 import type { OrgTree } from '../src/roster/orgTree';
 import type { DeliveryRecord, NotifyRequest } from '../src/contracts/dutyTask';
@@ -14,10 +14,6 @@ export interface NotifyDeps {
   /** The wall clock; time-skipping tests pass the server's clock instead. */
   clock?: () => Date;
 }
-
-/** Working hours are 08:00 to 18:00 inclusive, on working days. */
-const WORK_START_HOUR = 8;
-const WORK_END_HOUR = 18;
 
 export function notifyActivities({ notifier, calendar, roster, quietHours, clock = () => new Date() }: NotifyDeps) {
   return {
@@ -34,10 +30,8 @@ export function notifyActivities({ notifier, calendar, roster, quietHours, clock
 
 export function msUntilWorkingHours(at: Date, calendar: WorkCalendar): number {
   const local = DateTime.fromJSDate(at, { zone: ZONE });
-  const minutes = local.hour * 60 + local.minute;
-  const inHours = minutes >= WORK_START_HOUR * 60 && minutes <= WORK_END_HOUR * 60;
-  if (inHours && calendar.isWorkday(local.toISODate() ?? '')) return 0;
-  let day = minutes < WORK_START_HOUR * 60 ? local.startOf('day') : local.startOf('day').plus({ days: 1 });
+  if (isWithinWorkingHours(local, calendar)) return 0;
+  let day = local.hour < WORKING_HOURS.start ? local.startOf('day') : local.startOf('day').plus({ days: 1 });
   while (!calendar.isWorkday(day.toISODate() ?? '')) day = day.plus({ days: 1 });
-  return day.set({ hour: WORK_START_HOUR }).toMillis() - local.toMillis();
+  return day.set({ hour: WORKING_HOURS.start }).toMillis() - local.toMillis();
 }

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { DateTime } from 'luxon';
-import { periodByLabel, periodContaining, planFollowUps as planFollowUpStream, planOccurrences, type WorkCalendar } from '../src/calendar';
+import { addWorkingHours, periodByLabel, periodContaining, planFollowUps as planFollowUpStream, planOccurrences, type WorkCalendar } from '../src/calendar';
 import type { OrgTree } from '../src/roster/orgTree';
 import type { TaskInput } from '../src/contracts/dutyTask';
 import { assignmentFor, taskInputFor } from '../src/tasks/taskInput';
@@ -37,6 +37,11 @@ export function planningActivities({ calendar, roster }: PlanningDeps) {
       const tasks = occurrences.flatMap((o) => tasksFor(duty, o, roster()));
       const opensAt = occurrences.map((o) => o.opensAt).sort()[0] ?? period.start;
       return { period: period.label, opensAt, tasks };
+    },
+
+    /** When an unacknowledged task is reported: counted in working hours, so it needs the holiday data. */
+    async workingHoursAfter(args: { from: string; hours: number }): Promise<string> {
+      return addWorkingHours(args.from, args.hours, calendar);
     },
 
     async planFollowUps(args: { dueAt: string; policy: EscalationPolicy; sendAt: LocalTime; after?: string; limit: number }): Promise<FollowUp[]> {

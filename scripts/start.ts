@@ -21,6 +21,7 @@ import { applyCatalog } from '../src/services/duties';
 import { ServerContext } from '../src/services/serverContext';
 import type { Actor } from '../src/audit/log';
 import type { HttpChildMessage } from './http';
+import { watchRoster } from './rosterWatch';
 
 const START_ACTOR: Actor = { id: 'npm-start', via: 'cli' };
 
@@ -67,7 +68,8 @@ async function runEngine(ctx: { s: Settings; config: ConnectionConfig; server?: 
     const dataConverter = dutyDataConverter();
     const client = new Client({ connection: clientConnection, namespace: config.namespace, dataConverter });
     // Exactly what `duty apply` does, audited the same way; the actor names start-up, as before.
-    const { changes } = await applyCatalog(new ServerContext(s, client, log), START_ACTOR, undefined, false);
+    const services = new ServerContext(s, client, log);
+    const { changes } = await applyCatalog(services, START_ACTOR, undefined, false);
     const count = (k: string) => changes.filter((c) => c.kind === k).length;
     log.info({ created: count('create'), updated: count('update'), deleted: count('delete'), unchanged: count('unchanged') }, 'catalog applied');
 
@@ -82,11 +84,13 @@ async function runEngine(ctx: { s: Settings; config: ConnectionConfig; server?: 
       throw err;
     }
     const running = worker.run();
+    const unwatchRoster = watchRoster(services, log);
     let stopping = false;
     const stop = () => {
       if (stopping) return;
       stopping = true;
       log.info('stopping');
+      unwatchRoster();
       worker.shutdown();
     };
     process.once('SIGINT', stop);

@@ -1,106 +1,64 @@
-import {
-  ActivityCancellationType,
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  isCancellation,
-  continueAsNew,
-  getExternalWorkflowHandle,
-  patched,
-  proxyActivities,
-  setHandler,
-  upsertMemo,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, continueAsNew, getExternalWorkflowHandle, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import { checkCompletion, clip } from '../src/shared/completion';
-import { completeTaskUpdate, type DeliveryRecord, notificationId, type NotificationKind, taskClosedSignal, type TaskInput, type TaskState, taskStateQuery, waiveTaskUpdate } from '../src/contracts/dutyTask';
+import { notificationId, taskClosedSignal, type TaskInput, type TaskState, taskStateQuery } from '../src/contracts/dutyTask';
 import { SA } from '../src/shared/searchAttributes';
 import type { FollowUp } from '../src/shared/types';
-import { shanghaiDate } from '../src/shared/zone';
-import { failureDetail, handlersFinished, nowIso, record, refuse, setStatus, signalQuietly } from './support';
+import { handlersFinished, nowIso, record, setStatus, signalQuietly } from './support';
+import { type TaskCarry, TaskRun } from './taskRun';
+import { registerSteps } from './taskSteps';
 
-const { planFollowUps } = proxyActivities<activities.Activities>({
+const { planFollowUps, workingHoursAfter } = proxyActivities<activities.Activities>({
   startToCloseTimeout: '30 seconds',
-});
-
-/**
- * Mail may be down for hours; a reminder is retried with backoff but never fails the task.
- * Cancelling waits for an attempt already running, so a notice that went out is still recorded.
- */
-const { notify } = proxyActivities<activities.Activities>({
-  startToCloseTimeout: '1 minute',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 30 },
 });
 
 const FOLLOW_UP_BATCH = 20;
 
-/** Carried across continue-as-new so a long-overdue task keeps its whole record. */
-export interface TaskCarry {
-  state: TaskState;
-  followUpsAfter?: string;
-  followUpSeq: number;
-}
-
 export async function dutyTask(input: TaskInput, carry?: TaskCarry): Promise<TaskState> {
   const state: TaskState = carry?.state ?? initialState(input);
-  const outbox = sender(input, state);
-  const closed = () => state.status === 'done' || state.status === 'waived';
+  const run = new TaskRun(input, state, carry);
 
   setHandler(taskStateQuery, () => state);
-  setHandler(
-    completeTaskUpdate,
-    (req) => {
-      const { fields } = checkCompletion(input.duty.completion, req.note, req.fields ?? {});
-      state.completion = { by: req.by, at: nowIso(), note: req.note?.trim() || undefined, fields };
-      record(state, req.by, 'completed', req.note?.trim());
-      setStatus(state, 'done');
-      // Roll-up reports read the figures from visibility listings instead of asking every task.
-      if (patched('completion-figures-memo')) upsertMemo({ figures: fields });
-      return state;
-    },
-    {
-      validator: (req) => {
-        refuseIfClosed(state);
-        // Whatever a client sends, the refusal stays small: a failure too large to record would fail the workflow task.
-        if (!input.completers.includes(req.by)) refuse('NotAllowed', `${clip(String(req.by))} 无权完成此任务(仅限责任人、同单位人员或管理员)`);
-        // The workflow clock, so "today" is the same on replay.
-        const dates = { ...input.occurrence, today: shanghaiDate(Date.now()) };
-        const { problems } = checkCompletion(input.duty.completion, req.note, req.fields ?? {}, dates);
-        if (problems.length > 0) {
-          throw ApplicationFailure.create({ type: 'InvalidCompletion', message: problems.map((p) => p.message).join(';'), details: [problems] });
-        }
-      },
-    },
-  );
-  setHandler(
-    waiveTaskUpdate,
-    (req) => {
-      state.waiver = { by: req.by, at: nowIso(), reason: req.reason.trim() };
-      record(state, req.by, 'waived', req.reason.trim());
-      setStatus(state, 'waived');
-      return state;
-    },
-    {
-      validator: (req) => {
-        refuseIfClosed(state);
-        if (!input.admins.includes(req.by) && req.by !== input.parent) refuse('NotAllowed', `${req.by} 不是管理员,不能免除任务`);
-        if (!req.reason?.trim()) refuse('InvalidWaiver', '免除任务必须填写原因(--reason)');
-      },
-    },
-  );
+  registerSteps(run);
 
-  if (!carry) await remind(input, state, outbox, closed);
-  if (!closed()) await followUp(input, state, outbox, closed, carry);
+  const watch = carry ? Promise.resolve() : watchAcknowledgement(run);
+  await timeline(run, carry);
+  await watch;
   if (input.parent) await tellParent(input.parent, state);
 
-  // A notice still waiting (quiet hours, a mail outage) is moot once the task is done or waived.
-  outbox.cancel();
-  await outbox.settle();
+  run.cancel();
+  await run.settle();
   await handlersFinished();
   return state;
+}
+
+/**
+ * Reminders up to the deadline, then follow-ups until the task closes. An extension or a return re-plans the
+ * deadline and starts a new round from now; a completion waiting for review pauses the timeline.
+ */
+async function timeline(run: TaskRun, carry: TaskCarry | undefined): Promise<void> {
+  let resume = carry;
+  for (;;) {
+    const round = run.round;
+    const interrupted = () => run.closed() || run.round !== round || run.state.status === 'review';
+    if (!resume) await remind(run, interrupted);
+    if (!interrupted()) await followUp(run, interrupted, resume);
+    resume = undefined;
+    if (run.state.status === 'review') await condition(() => run.state.status !== 'review');
+    if (run.closed()) return;
+  }
+}
+
+/** 签收 in time or not: when the duty sets a window, its supervisors hear once if nobody signed for the task. */
+async function watchAcknowledgement(run: TaskRun): Promise<void> {
+  const hours = run.input.duty.acknowledgeWithinHours;
+  if (!hours) return;
+  const deadline = await workingHoursAfter({ from: new Date(openedAt(run.state)).toISOString(), hours });
+  const settled = () => run.state.acknowledged !== undefined || !run.isOpen();
+  const ms = Date.parse(deadline) - Date.now();
+  if (ms > 0) await condition(settled, ms);
+  if (settled()) return;
+  record(run.state, 'system', 'unacknowledged', `开启后 ${hours} 个工作小时内无人签收`);
+  run.sendStep('unacknowledged', { by: 'system', reason: String(hours) }, 1);
 }
 
 /** A programme or lifecycle waits on its tasks; one that has already finished needs no news, so a failed signal is dropped. */
@@ -111,27 +69,6 @@ async function tellParent(parent: string, state: TaskState): Promise<void> {
     ? { taskId: state.taskId, status: 'done' as const, at: c.at, by: c.by, fields: c.fields, note: c.note }
     : { taskId: state.taskId, status: 'waived' as const, at: w?.at ?? nowIso(), by: w?.by ?? 'system', reason: w?.reason };
   await signalQuietly(() => getExternalWorkflowHandle(parent).signal(taskClosedSignal, event));
-}
-
-interface Sender {
-  send(kind: NotificationKind, seq: number, level: number, plannedAt: string): void;
-  settle(): Promise<void>;
-  cancel(): void;
-}
-
-/** Sends run beside the timeline, so a slow or deferred notice never delays the next deadline. */
-function sender(input: TaskInput, state: TaskState): Sender {
-  const scope = new CancellationScope();
-  const pending: Promise<void>[] = [];
-  return {
-    send: (kind, seq, level, plannedAt) => {
-      pending.push(scope.run(() => deliver(input, state, kind, seq, level, plannedAt)));
-    },
-    settle: async () => {
-      await Promise.all(pending);
-    },
-    cancel: () => scope.cancel(),
-  };
 }
 
 function initialState(input: TaskInput): TaskState {
@@ -152,76 +89,75 @@ function initialState(input: TaskInput): TaskState {
     escalationLevel: 0,
     deliveries: [],
     events: [{ at: nowIso(), actor: 'system', action: 'opened' }],
+    flags: ['unacknowledged'],
   };
 }
 
 /**
  * A task that opens late (a trigger mid-period, a backfill) does not replay every reminder it missed:
- * it sends the latest missed one at once, then keeps to the plan.
+ * it sends the latest missed one at once, then keeps to the plan. A re-planned round only sends what lies ahead;
+ * the step that re-planned it has told the assignee already.
  */
-async function remind(input: TaskInput, state: TaskState, outbox: Sender, closed: () => boolean): Promise<void> {
-  const opened = openedAt(state);
-  const reminders = input.occurrence.reminders;
-  const missed = reminders.filter((at) => Date.parse(at) < opened);
-  const last = missed[missed.length - 1];
-  if (last && Date.parse(state.dueAt) > opened) outbox.send('reminder', missed.length, 0, nowIso());
-  for (const at of reminders.slice(missed.length)) {
-    if (await closedBefore(at, closed)) return;
-    outbox.send('reminder', reminders.indexOf(at) + 1, 0, at);
+async function remind(run: TaskRun, interrupted: () => boolean): Promise<void> {
+  const { state } = run;
+  const firstRound = run.round === 0;
+  const since = firstRound ? openedAt(state) : Date.parse(run.roundStartedAt);
+  const reminders = state.reminders ?? run.input.occurrence.reminders;
+  const missed = reminders.filter((at) => Date.parse(at) < since);
+  if (firstRound && missed.length > 0 && Date.parse(state.dueAt) > since) {
+    run.send({ id: notificationId(state.taskId, 'reminder', missed.length), kind: 'reminder', level: 0, plannedAt: nowIso() });
   }
-  await closedBefore(state.dueAt, closed);
+  for (const at of reminders.slice(missed.length)) {
+    if (await interruptedBefore(at, interrupted)) return;
+    run.send({ id: notificationId(state.taskId, 'reminder', reminders.indexOf(at) + 1, run.round), kind: 'reminder', level: 0, plannedAt: at });
+  }
+  await interruptedBefore(state.dueAt, interrupted);
 }
 
-async function followUp(
-  input: TaskInput,
-  state: TaskState,
-  outbox: Sender,
-  closed: () => boolean,
-  carry: TaskCarry | undefined,
-): Promise<void> {
+async function followUp(run: TaskRun, interrupted: () => boolean, carry: TaskCarry | undefined): Promise<void> {
+  const { state, input } = run;
   let cursor = carry?.followUpsAfter;
   let seq = carry?.followUpSeq ?? 0;
-  // Follow-ups that fell before the task opened set its level; only the latest of them is sent, at once.
+  const since = run.round === 0 ? openedAt(state) : Date.parse(run.roundStartedAt);
+  // Follow-ups that fell before the task opened set its level; only the latest of them is sent, at once. In a
+  // re-planned round the step's own notice stands in for them.
   let missed: { event: FollowUp; seq: number } | undefined;
   const sendMissed = () => {
-    if (missed) outbox.send(missed.event.kind, missed.seq, missed.event.level, nowIso());
+    if (missed && run.round === 0) run.send({ id: notificationId(state.taskId, missed.event.kind, missed.seq), kind: missed.event.kind, level: missed.event.level, plannedAt: nowIso() });
     missed = undefined;
   };
   for (;;) {
-    const batch: FollowUp[] = await planFollowUps({
-      dueAt: state.dueAt,
-      policy: input.duty.escalation,
-      sendAt: input.duty.sendAt,
-      after: cursor,
-      limit: FOLLOW_UP_BATCH,
-    });
+    const batch: FollowUp[] = await planFollowUps({ dueAt: state.dueAt, policy: input.duty.escalation, sendAt: input.duty.sendAt, after: cursor, limit: FOLLOW_UP_BATCH });
     for (const event of batch) {
+      if (interrupted()) return;
       cursor = event.at;
-      if (Date.parse(event.at) < openedAt(state)) {
-        applyFollowUp(state, event);
+      if (Date.parse(event.at) < since) {
+        applyFollowUp(run, event);
         missed = { event, seq: ++seq };
         continue;
       }
       sendMissed();
-      if (await closedBefore(event.at, closed)) return;
-      applyFollowUp(state, event);
-      outbox.send(event.kind, ++seq, event.level, event.at);
+      if (await interruptedBefore(event.at, interrupted)) return;
+      applyFollowUp(run, event);
+      seq += 1;
+      run.send({ id: notificationId(state.taskId, event.kind, seq, run.round), kind: event.kind, level: event.level, plannedAt: event.at });
     }
     if (batch.length === 0) {
       sendMissed();
-      await condition(closed);
+      await condition(interrupted);
       return;
     }
     if (workflowInfo().continueAsNewSuggested) {
       sendMissed();
-      await outbox.settle();
+      await run.settle();
       await handlersFinished();
-      await continueAsNew<typeof dutyTask>(input, { state, followUpsAfter: cursor, followUpSeq: seq });
+      await continueAsNew<typeof dutyTask>(input, { state, followUpsAfter: cursor, followUpSeq: seq, round: run.round, roundStartedAt: run.roundStartedAt });
     }
   }
 }
 
-function applyFollowUp(state: TaskState, event: FollowUp): void {
+function applyFollowUp(run: TaskRun, event: FollowUp): void {
+  const { state } = run;
   if (state.status === 'open') {
     record(state, 'system', 'overdue');
     setStatus(state, 'overdue');
@@ -233,51 +169,13 @@ function applyFollowUp(state: TaskState, event: FollowUp): void {
   }
 }
 
-async function deliver(input: TaskInput, state: TaskState, kind: NotificationKind, seq: number, level: number, plannedAt: string): Promise<void> {
-  const id = notificationId(state.taskId, kind, seq);
-  let records: DeliveryRecord[];
-  try {
-    records = await notify({
-      notificationId: id,
-      kind,
-      level,
-      plannedAt,
-      urgent: input.duty.urgent,
-      task: {
-        taskId: state.taskId,
-        dutyId: state.dutyId,
-        dutyTitle: state.dutyTitle,
-        period: state.period,
-        phaseTitle: state.phaseTitle,
-        dueOn: state.dueOn,
-        dueAt: state.dueAt,
-        provisional: state.provisional,
-        assignee: state.assignee,
-        requiredFields: input.duty.completion.fields.filter((f) => f.required).map((f) => ({ key: f.key, label: f.label })),
-      },
-    });
-  } catch (err) {
-    if (isCancellation(err)) return;
-    records = [failedDelivery(id, kind, level, state.assignee.personId, plannedAt, err)];
-  }
-  state.deliveries.push(...records);
-}
-
-function failedDelivery(id: string, kind: NotificationKind, level: number, personId: string, plannedAt: string, err: unknown): DeliveryRecord {
-  return { notificationId: id, kind, level, personId, channel: 'none', result: 'failed', plannedAt, sentAt: nowIso(), detail: failureDetail(err) };
-}
-
 function openedAt(state: TaskState): number {
   return Date.parse(state.events[0]?.at ?? state.dueAt);
 }
 
-/** Waits until `at`, or returns true as soon as the task is closed. */
-async function closedBefore(at: string, closed: () => boolean): Promise<boolean> {
+/** Waits until `at`, or returns true as soon as the task is closed or its plan changed. */
+async function interruptedBefore(at: string, interrupted: () => boolean): Promise<boolean> {
   const ms = Date.parse(at) - Date.now();
-  if (ms > 0) await condition(closed, ms);
-  return closed();
-}
-
-function refuseIfClosed(state: TaskState): void {
-  if (state.status === 'done' || state.status === 'waived') refuse('TaskClosed', `任务已${state.status === 'done' ? '完成' : '免除'},不能再次操作`);
+  if (ms > 0) await condition(interrupted, ms);
+  return interrupted();
 }

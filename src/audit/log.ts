@@ -6,6 +6,12 @@ import { ZONE } from '../shared/zone';
 export const AUDIT_ACTIONS = [
   'task.complete',
   'task.waive',
+  'task.acknowledge',
+  'task.progress',
+  'task.extension-request',
+  'task.extension-decide',
+  'task.review',
+  'task.reassign',
   'duty.pause',
   'duty.resume',
   'duty.trigger',
@@ -28,6 +34,12 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const AUDIT_ACTION_NAMES: Record<AuditAction, string> = {
   'task.complete': '完成任务',
   'task.waive': '免除任务',
+  'task.acknowledge': '签收任务',
+  'task.progress': '反馈进展',
+  'task.extension-request': '申请延期',
+  'task.extension-decide': '审批延期',
+  'task.review': '办结审核',
+  'task.reassign': '转办任务',
   'duty.pause': '暂停职责',
   'duty.resume': '恢复职责',
   'duty.trigger': '立即触发',
@@ -48,7 +60,8 @@ export const AUDIT_ACTION_NAMES: Record<AuditAction, string> = {
 /** Who made a change and through which door; `id` is a roster person id or `cli:<os user>`. */
 export interface Actor {
   id: string;
-  via: 'cli' | 'http';
+  /** `system`: the engine itself, e.g. moving open tasks after a roster change. */
+  via: 'cli' | 'http' | 'system';
 }
 
 export interface AuditEntry {

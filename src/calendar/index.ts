@@ -6,6 +6,7 @@ export { WorkCalendar, type CalendarResult } from './workdays';
 export { parseOverrides, type HolidayOverrides, type YearArrangement } from './holidayData';
 export { solarTermDate } from './solarTerms';
 export { labelFormat, periodByLabel, periodContaining, periodsStartingBetween } from './periods';
-export { nominalDueDate, planOccurrences, previewDuty } from './occurrences';
+export { nominalDueDate, planDeadline, planOccurrences, previewDuty } from './occurrences';
+export { addWorkingHours, isWithinWorkingHours, WORKING_HOURS } from './workingHours';
 export { planFollowUps, type FollowUpArgs } from './followUps';
 export { atLocalTime, parseLocalDate, toInstant } from './dates';

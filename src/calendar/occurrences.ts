@@ -1,5 +1,5 @@
 import { CalendarError, UsageError } from '../errors';
-import type { DeadlineRule, Duty, IsoInstant, LocalDate, Occurrence, Period } from '../shared/types';
+import type { DeadlinePlan, DeadlineRule, Duty, IsoInstant, LocalDate, Occurrence, Period } from '../shared/types';
 import { assertLocalTime, atLocalTime, instantMillis, maxDate, parseLocalDate, plusDays } from './dates';
 import { periodsStartingBetween } from './periods';
 import type { WorkCalendar } from './workdays';
@@ -55,15 +55,9 @@ function planOne(duty: Duty, period: Period, rule: DeadlineRule, cal: WorkCalend
   const dueOn = shifted.date;
   const dueAt = atLocalTime(dueOn, duty.dueTime);
   const { opensOn, opensAt } = opening(duty, period, dueOn, dueAt);
-  const reminderDates = reminderDays(duty, dueOn, cal);
-  const opened = instantMillis(opensAt);
-  const reminders = [...new Set(reminderDates.map((r) => atLocalTime(r.date, duty.reminders.sendAt)))]
-    .filter((at) => instantMillis(at) >= opened)
-    .sort((a, b) => instantMillis(a) - instantMillis(b));
-  const provisional =
-    shifted.provisional ||
-    cal.isProvisional(nominalDueOn) ||
-    reminderDates.some((r) => r.provisional || cal.isProvisional(r.date));
+  const plan = remindersFor(duty, dueOn, cal, opensAt);
+  const provisional = shifted.provisional || cal.isProvisional(nominalDueOn) || plan.provisional;
+  const reminders = plan.reminders;
   return {
     dutyId: duty.id,
     period: period.label,
@@ -77,6 +71,33 @@ function planOne(duty: Duty, period: Period, rule: DeadlineRule, cal: WorkCalend
     reminders,
     provisional,
   };
+}
+
+/** Reminder instants for a deadline day, none before `notBefore`, and whether any of their days is provisional. */
+function remindersFor(duty: Duty, dueOn: LocalDate, cal: WorkCalendar, notBefore: IsoInstant): { reminders: IsoInstant[]; provisional: boolean } {
+  const reminderDates = reminderDays(duty, dueOn, cal);
+  const earliest = instantMillis(notBefore);
+  const reminders = [...new Set(reminderDates.map((r) => atLocalTime(r.date, duty.reminders.sendAt)))]
+    .filter((at) => instantMillis(at) >= earliest)
+    .sort((a, b) => instantMillis(a) - instantMillis(b));
+  return { reminders, provisional: reminderDates.some((r) => r.provisional || cal.isProvisional(r.date)) };
+}
+
+/**
+ * A new deadline set by a person (an approved extension, a return with a new date): the day must be a working day
+ * unless the duty keeps deadlines where they fall (shift `none`); its time and reminders follow the duty's rules.
+ */
+export function planDeadline(duty: Duty, dueOn: LocalDate, cal: WorkCalendar, now: IsoInstant): DeadlinePlan {
+  parseLocalDate(dueOn, '新的截止日期');
+  if (duty.shift !== 'none' && !cal.isWorkday(dueOn)) {
+    throw new CalendarError(`${dueOn} 不是工作日(节假日或休息日),职责 ${duty.id} 的截止日须为工作日,请另选日期`);
+  }
+  const dueAt = atLocalTime(dueOn, duty.dueTime);
+  if (instantMillis(dueAt) <= instantMillis(now)) {
+    throw new CalendarError(`新的截止时间 ${dueOn} ${duty.dueTime} 已经过去,请选择今天以后的日期`);
+  }
+  const plan = remindersFor(duty, dueOn, cal, now);
+  return { dueOn, dueAt, reminders: plan.reminders, provisional: cal.isProvisional(dueOn) || plan.provisional };
 }
 
 function opening(duty: Duty, period: Period, dueOn: LocalDate, dueAt: IsoInstant): { opensOn: LocalDate; opensAt: IsoInstant } {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type {
   Assignment,
+  AttachmentSpec,
   CompletionField,
   CompletionSpec,
   DeadlineRule,
@@ -31,6 +32,7 @@ import {
 } from '../validation/primitives';
 import { roleSchema, unitKindSchema } from '../roster/schema';
 import { COMPLETION_LIMITS } from '../shared/completion';
+import { ATTACHMENT_KINDS, EVIDENCE_DEFAULTS } from '../shared/evidence';
 
 /**
  * Schema of one duty in `duties/*.yaml`. Each exported schema `satisfies z.ZodType<T>` for its type in
@@ -212,12 +214,31 @@ const completionRuleSchema = z.strictObject({
   other: camelKey,
 });
 
+const MAX_EVIDENCE = EVIDENCE_DEFAULTS.maxFiles;
+
+/** Evidence (佐证材料): `min` counts only when `required`, so it is refused on an optional one instead of ignored. */
+export const attachmentSpecSchema = z
+  .strictObject({
+    required: z.boolean().default(false),
+    min: nonNegativeInt.max(MAX_EVIDENCE, `不能超过 ${MAX_EVIDENCE} (每次提交最多 ${MAX_EVIDENCE} 个附件)`).optional(),
+    kinds: z.array(enumOf(ATTACHMENT_KINDS, '附件类型')).min(1, '至少列出一种附件类型').default(() => [...ATTACHMENT_KINDS]),
+  })
+  .superRefine((a, ctx) => {
+    if (a.required && a.min === 0) ctx.addIssue({ code: 'custom', path: ['min'], input: a.min, message: 'required: true 时 min 至少为 1' });
+    if (!a.required && a.min !== undefined && a.min > 0) {
+      ctx.addIssue({ code: 'custom', path: ['min'], input: a.min, message: 'min 只在 required: true 时生效; 要求附件请写 required: true' });
+    }
+    for (const { index } of duplicates(a.kinds, (k) => k)) ctx.addIssue({ code: 'custom', path: ['kinds', index], input: a.kinds[index], message: '附件类型重复' });
+  })
+  .transform((a): AttachmentSpec => ({ required: a.required, min: a.min ?? (a.required ? 1 : 0), kinds: a.kinds })) satisfies z.ZodType<AttachmentSpec>;
+
 export const completionSchema = z
   .strictObject({
     note: enumOf(['optional', 'required'], '说明要求').default('optional'),
     // A completion larger than these limits would be refused at the door, so the catalog cannot ask for one.
     fields: z.array(completionFieldSchema).max(COMPLETION_LIMITS.fields, `最多 ${COMPLETION_LIMITS.fields} 个字段`).default(() => []),
     rules: z.array(completionRuleSchema).max(COMPLETION_LIMITS.fields, `最多 ${COMPLETION_LIMITS.fields} 条规则`).optional(),
+    attachments: attachmentSpecSchema.optional(),
   })
   .superRefine((c, ctx) => {
     for (const { index, first } of duplicates(c.fields, (f) => f.key)) {
@@ -306,6 +327,11 @@ export const dutySchema = z
     phases: z.array(phaseSchema).min(1, '至少需要一个阶段').optional(),
     urgent: z.boolean().optional(),
     targets: z.array(targetSchema).min(1).optional(),
+    // 办结审核: a completion waits for a supervisor of the unit before the task closes.
+    review: z.literal('supervisor', { error: 'review 只能是 supervisor(办结须经督查人员审核),不需审核时请省略' }).optional(),
+    acknowledge: z
+      .strictObject({ withinWorkingHours: z.number().int('须为整数').min(1, '至少 1 个工作小时').max(240, '最多 240 个工作小时') })
+      .optional(),
   })
   .superRefine((d, ctx) => {
     (d.targets ?? []).forEach((t, i) => {
@@ -349,8 +375,10 @@ export const dutySchema = z
     }
   })
   .transform((d): Duty => {
-    const { deadline, phases, urgent, targets, ...rest } = d;
+    const { deadline, phases, urgent, targets, review, acknowledge, ...rest } = d;
     const duty: Duty = { ...rest, deadline: deadline ?? phases?.[phases.length - 1]?.deadline ?? { endOfPeriod: true } };
+    if (review !== undefined) duty.review = review;
+    if (acknowledge !== undefined) duty.acknowledge = acknowledge;
     if (phases !== undefined) duty.phases = phases;
     if (urgent !== undefined) duty.urgent = urgent;
     if (targets !== undefined) duty.targets = targets;

@@ -4,8 +4,8 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { FieldValue, RawFieldValue } from '../shared/completion';
-import type { ChannelName, CompletionSpec, EscalationPolicy, FollowUpKind, IsoInstant, LocalTime, Occurrence } from '../shared/types';
-import type { TaskStatus } from '../shared/searchAttributes';
+import type { AttachmentKind, ChannelName, CompletionSpec, DeadlinePlan, EscalationPolicy, FollowUpKind, IsoInstant, LocalDate, LocalTime, Occurrence } from '../shared/types';
+import type { TaskFlag, TaskStatus } from '../shared/searchAttributes';
 
 export const TASK_WORKFLOW_TYPE = 'dutyTask';
 
@@ -14,9 +14,12 @@ export function taskWorkflowId(dutyId: string, period: string, owner: string, ph
   return ['task', dutyId, period, ...(phase ? [phase] : []), owner].join(':');
 }
 
-/** Deterministic per task, kind and sequence number, so a retried send is recognisably the same message. */
-export function notificationId(taskId: string, kind: string, seq: number): string {
-  return `${taskId}/${kind}-${seq}`;
+/**
+ * Deterministic per task, kind and sequence number, so a retried send is recognisably the same message. A deadline
+ * re-planned (extension, return) starts a new round, whose notices must not share ids with the first round's.
+ */
+export function notificationId(taskId: string, kind: string, seq: number, round = 0): string {
+  return round > 0 ? `${taskId}/r${round}-${kind}-${seq}` : `${taskId}/${kind}-${seq}`;
 }
 
 /** What a task workflow needs from its duty; the rest of the duty stays in the catalog. */
@@ -27,6 +30,10 @@ export interface TaskDuty {
   escalation: EscalationPolicy;
   sendAt: LocalTime;
   urgent: boolean;
+  /** `supervisor`: a completion waits for a supervisor's review (待审核) before the task closes. */
+  review?: 'supervisor';
+  /** Working hours after opening within which the task must be acknowledged (签收), else its supervisors hear once. */
+  acknowledgeWithinHours?: number;
 }
 
 export interface TaskInput {
@@ -46,7 +53,18 @@ export interface TaskInput {
   parent?: string;
 }
 
-export type NotificationKind = 'reminder' | FollowUpKind;
+/** Notices sent by a step (签收 overdue, 延期, 审核, 转办), each at once, to the people the step concerns. */
+export type StepNoticeKind =
+  | 'unacknowledged'
+  | 'extensionRequested'
+  | 'extensionApproved'
+  | 'extensionRejected'
+  | 'reviewRequested'
+  | 'returned'
+  | 'reassigned'
+  | 'handedOver';
+
+export type NotificationKind = 'reminder' | FollowUpKind | StepNoticeKind;
 
 export interface DeliveryRecord {
   notificationId: string;
@@ -64,8 +82,64 @@ export interface DeliveryRecord {
 export interface TaskEvent {
   at: IsoInstant;
   actor: string;
-  action: 'opened' | 'overdue' | 'escalated' | 'completed' | 'waived';
+  action: TaskAction;
   detail?: string;
+}
+
+export type TaskAction =
+  | 'opened'
+  | 'overdue'
+  | 'escalated'
+  | 'completed'
+  | 'waived'
+  | 'acknowledged'
+  | 'unacknowledged'
+  | 'progress'
+  | 'extensionRequested'
+  | 'extensionApproved'
+  | 'extensionRejected'
+  | 'submitted'
+  | 'accepted'
+  | 'returned'
+  | 'reassigned';
+
+export type { DeadlinePlan };
+
+/** Evidence (佐证材料): the file itself sits in the evidence store under its SHA-256; a task keeps only this. */
+export interface AttachmentRef {
+  sha256: string;
+  name: string;
+  kind: AttachmentKind;
+  mime: string;
+  size: number;
+  /** From a photo's EXIF, where present: evidence of an on-site visit for the task's supervisors. */
+  exif?: { takenAt?: string; latitude?: number; longitude?: number };
+}
+
+export interface Completion {
+  by: string;
+  at: IsoInstant;
+  note?: string;
+  fields: Record<string, FieldValue>;
+  attachments?: AttachmentRef[];
+}
+
+export interface ProgressReport {
+  by: string;
+  at: IsoInstant;
+  note: string;
+  fields: Record<string, FieldValue>;
+  attachments?: AttachmentRef[];
+}
+
+export interface ExtensionState {
+  /** The deadline the task opened with, kept however often it is extended. */
+  originalDueOn: LocalDate;
+  originalDueAt: IsoInstant;
+  /** Extensions granted so far. */
+  granted: number;
+  pending?: { by: string; at: IsoInstant; dueOn: LocalDate; reason: string };
+  lastDecision?: { by: string; at: IsoInstant; approved: boolean; dueOn?: LocalDate; reason?: string };
 }
 
 export interface TaskState {
@@ -82,16 +156,76 @@ export interface TaskState {
   dueAt: IsoInstant;
   provisional: boolean;
   escalationLevel: number;
-  completion?: { by: string; at: IsoInstant; note?: string; fields: Record<string, FieldValue> };
+  completion?: Completion;
   waiver?: { by: string; at: IsoInstant; reason: string };
   deliveries: DeliveryRecord[];
   events: TaskEvent[];
+  /** The fields below are absent on tasks that opened before the 督办 steps existed. */
+  flags?: TaskFlag[];
+  acknowledged?: { by: string; at: IsoInstant };
+  /** The latest progress report (反馈); earlier ones stay in `events`. */
+  progress?: ProgressReport;
+  extension?: ExtensionState;
+  /** Reminders of the current deadline once it has been re-planned; until then the occurrence's. */
+  reminders?: IsoInstant[];
+  /** Completions sent back by a reviewer (退回), oldest first, each with the reason. */
+  returned?: (Completion & { returnedBy: string; returnedAt: IsoInstant; reason: string })[];
+  review?: { by: string; at: IsoInstant };
+  /** Who may act for the assignee since a reassignment (转办); until then the input's `completers`. */
+  completers?: string[];
+  /** People who held the task before, oldest first, with who moved it and why. */
+  previousAssignees?: { personId: string; unitId: string; until: IsoInstant; by: string; reason: string }[];
 }
 
 export interface CompletionRequest {
   by: string;
   note?: string;
   fields?: Record<string, RawFieldValue>;
+  attachments?: AttachmentRef[];
+}
+
+export interface AcknowledgeRequest {
+  by: string;
+}
+
+export interface ProgressRequest {
+  by: string;
+  note: string;
+  fields?: Record<string, RawFieldValue>;
+  attachments?: AttachmentRef[];
+}
+
+export interface ExtensionRequest {
+  by: string;
+  dueOn: LocalDate;
+  reason: string;
+}
+
+/** Approving carries the re-planned deadline (at most the one asked for); rejecting carries the reason. */
+export interface ExtensionDecision {
+  by: string;
+  approve: boolean;
+  reason?: string;
+  plan?: DeadlinePlan;
+}
+
+/** Returning (退回) carries the reason, and a new deadline when the old one is not kept. */
+export interface ReviewDecision {
+  by: string;
+  accept: boolean;
+  reason?: string;
+  plan?: DeadlinePlan;
+}
+
+/** 转办: the new holder as the roster has them now, and who may then act for them. */
+export interface ReassignRequest {
+  by: string;
+  reason: string;
+  to: { personId: string; unitId: string };
+  unitName: string;
+  unitPath: string[];
+  township?: string;
+  completers: string[];
 }
 
 export interface WaiverRequest {
@@ -109,6 +243,11 @@ export interface NotifyRequest {
     requiredFields: { key: string; label: string }[];
   };
   urgent: boolean;
+  /**
+   * What a step notice says: who acted, why, the deadline before; `handedOver` goes to `previousAssignee` only.
+   * `acknowledgeWithinHours`: for `unacknowledged`, the working hours the task had for its 签收.
+   */
+  step?: { by: string; reason?: string; previousDueOn?: string; requestedDueOn?: string; previousAssignee?: string; acknowledgeWithinHours?: number };
 }
 
 /** What a dutyTask tells its parent (programme or lifecycle) when it closes. */
@@ -124,6 +263,12 @@ export interface TaskClosedEvent {
 
 export const completeTaskUpdate = defineUpdate<TaskState, [CompletionRequest]>('complete');
 export const waiveTaskUpdate = defineUpdate<TaskState, [WaiverRequest]>('waive');
+export const acknowledgeTaskUpdate = defineUpdate<TaskState, [AcknowledgeRequest]>('acknowledge');
+export const reportProgressUpdate = defineUpdate<TaskState, [ProgressRequest]>('progress');
+export const requestExtensionUpdate = defineUpdate<TaskState, [ExtensionRequest]>('requestExtension');
+export const decideExtensionUpdate = defineUpdate<TaskState, [ExtensionDecision]>('decideExtension');
+export const reviewTaskUpdate = defineUpdate<TaskState, [ReviewDecision]>('review');
+export const reassignTaskUpdate = defineUpdate<TaskState, [ReassignRequest]>('reassign');
 export const taskStateQuery = defineQuery<TaskState>('state');
 /** dutyTask → its parent, set in `TaskInput.parent`. */
 export const taskClosedSignal = defineSignal<[TaskClosedEvent]>('taskClosed');

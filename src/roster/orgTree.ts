@@ -120,6 +120,12 @@ export class OrgTree {
     return person.id === assignee.personId || person.unit === assignee.unitId || this.isAdmin(personId);
   }
 
+  /** An administrator, or a supervisor of the unit or of a unit above it: who may decide on the unit's tasks. */
+  canSupervise(personId: string, unitId: string): boolean {
+    if (this.isAdmin(personId)) return true;
+    return this.hasUnit(unitId) && this.unitPath(unitId).some((id) => this.unit(id).supervisors.includes(personId));
+  }
+
   /** Units a person supervises, directly or through their parents, for overdue reports. */
   supervisedUnits(personId: string): Unit[] {
     const direct = this.roster.units.filter((u) => u.supervisors.includes(personId)).map((u) => u.id);

@@ -6,6 +6,8 @@ import { UsageError, ValidationError } from '../errors';
 import { applySchedules, planSchedules, type PlannedChange } from '../schedules/reconcile';
 import { scheduleId } from '../contracts/dutyCycle';
 import type { Duty, Occurrence } from '../shared/types';
+import { applyRosterChange, planRosterChange } from './taskSteps';
+import type { RosterMove } from '../tasks/rosterMoves';
 import { auditLog, type ServiceContext } from './context';
 import { loadWorkCalendar } from '../sources/holidays';
 import { ZONE } from '../shared/zone';
@@ -170,24 +172,31 @@ export function nextDeadlines(duty: Duty, today: string, calendar: WorkCalendar,
     .slice(0, count);
 }
 
-export async function planCatalog(ctx: ServiceContext, dir?: string): Promise<{ changes: PlannedChange[] }> {
-  const catalog = await ctx.catalog(dir);
-  return { changes: await planSchedules(await ctx.temporal(), catalog.duties, ctx.settings.taskQueue) };
+/** Schedules to create, update or delete, and open tasks that would pass to someone else after a roster change. */
+export interface CatalogPlan {
+  changes: PlannedChange[];
+  rosterMoves: RosterMove[];
 }
 
-export async function applyCatalog(ctx: ServiceContext, actor: Actor, dir: string | undefined, dryRun: boolean): Promise<{ changes: PlannedChange[] }> {
+export async function planCatalog(ctx: ServiceContext, dir?: string): Promise<CatalogPlan> {
+  const catalog = await ctx.catalog(dir);
+  return { changes: await planSchedules(await ctx.temporal(), catalog.duties, ctx.settings.taskQueue), rosterMoves: await planRosterChange(ctx, dir) };
+}
+
+export async function applyCatalog(ctx: ServiceContext, actor: Actor, dir: string | undefined, dryRun: boolean): Promise<CatalogPlan> {
   const catalog = await ctx.catalog(dir);
   const client = await ctx.temporal();
   const changes = await planSchedules(client, catalog.duties, ctx.settings.taskQueue);
-  if (dryRun) return { changes };
+  if (dryRun) return { changes, rosterMoves: await planRosterChange(ctx, dir) };
   await applySchedules(client, catalog.duties, ctx.settings.taskQueue, changes);
+  const { moved, stranded } = await applyRosterChange(ctx, dir);
   const count = (k: PlannedChange['kind']) => changes.filter((c) => c.kind === k).length;
   auditLog(ctx).record({
     actor: actor.id,
     via: actor.via,
     action: 'catalog.apply',
     target: dir ?? ctx.settings.catalogDir,
-    detail: { create: count('create'), update: count('update'), delete: count('delete'), unchanged: count('unchanged') },
+    detail: { create: count('create'), update: count('update'), delete: count('delete'), unchanged: count('unchanged'), tasksMoved: moved.length },
   });
-  return { changes };
+  return { changes, rosterMoves: [...moved, ...stranded] };
 }

@@ -1,10 +1,11 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Actor } from '../audit/log';
 import { canSeeTask, requireCanComplete, requirePersonInScope, requireRole, scopeOf, unitsToQuery, type Scope, type Viewer } from '../auth/policy';
-import { NotFoundError, ValidationError } from '../errors';
+import { NotFoundError, UsageError, ValidationError } from '../errors';
 import type { OrgTree } from '../roster/orgTree';
 import { completeTaskUpdate, type CompletionRequest, TASK_WORKFLOW_TYPE, type TaskState, taskStateQuery, type WaiverRequest, waiveTaskUpdate } from '../contracts/dutyTask';
 import { checkCompletionSize } from '../shared/completion';
+import { shanghaiStamp } from '../shared/zone';
 import { SA } from '../shared/searchAttributes';
 import type { CompletionSpec, Duty } from '../shared/types';
 import { listTasks, type TaskFilter, type TaskSummary } from '../tasks/query';
@@ -32,14 +33,14 @@ export async function findTasks(ctx: ServiceContext, viewer: Viewer, filter: Tas
   return [...seen.values()].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.taskId.localeCompare(b.taskId));
 }
 
-interface VisibleTask {
+export interface VisibleTask {
   handle: WorkflowHandle;
   running: boolean;
   assignee: { personId: string; unitId: string };
 }
 
 /** Describes the workflow and refuses, as not found, anything that is not a task the viewer may see. */
-async function visibleTask(client: Client, tree: OrgTree, viewer: Viewer, taskId: string): Promise<VisibleTask> {
+export async function visibleTask(client: Client, tree: OrgTree, viewer: Viewer, taskId: string): Promise<VisibleTask> {
   const handle = client.workflow.getHandle(taskId);
   const d = await handle.describe();
   const sa = d.typedSearchAttributes;
@@ -48,6 +49,43 @@ async function visibleTask(client: Client, tree: OrgTree, viewer: Viewer, taskId
     throw new NotFoundError('任务', taskId);
   }
   return { handle, running: d.status.name === 'RUNNING', assignee };
+}
+
+/** One step on one task, by whoever the viewer is acting as. */
+export interface StepCall {
+  ctx: ServiceContext;
+  viewer: Viewer;
+  actor: Actor;
+  taskId: string;
+}
+
+interface OpenTask {
+  handle: WorkflowHandle;
+  state: TaskState;
+  tree: OrgTree;
+}
+
+/** The task as it stands, visible to the viewer and still open to steps; a closed one is refused in words. */
+export async function openTask({ ctx, viewer, taskId }: StepCall): Promise<OpenTask> {
+  const tree = await ctx.tree();
+  const task = await visibleTask(await ctx.temporal(), tree, viewer, taskId);
+  const state = task.running ? await task.handle.query(taskStateQuery) : await task.handle.result();
+  refuseClosed(state, tree);
+  return { handle: task.handle, state, tree };
+}
+
+export function nameOf(tree: OrgTree, id: string): string {
+  return tree.hasPerson(id) ? `${tree.person(id).name}(${id})` : id === 'system' ? '系统' : id;
+}
+
+/** "Already done" names who did it and when, with exit code 2 (bad input), never "not found". */
+export function refuseClosed(state: TaskState, tree: OrgTree): void {
+  if (state.status === 'done' && state.completion) {
+    throw new UsageError(`任务已于 ${shanghaiStamp(state.review?.at ?? state.completion.at)} 由 ${nameOf(tree, state.completion.by)} 办结${state.review ? `(${nameOf(tree, state.review.by)} 审核通过)` : ''},不能再办理`);
+  }
+  if (state.status === 'waived' && state.waiver) {
+    throw new UsageError(`任务已于 ${shanghaiStamp(state.waiver.at)} 由 ${nameOf(tree, state.waiver.by)} 免除(原因: ${state.waiver.reason}),不能再办理`);
+  }
 }
 
 export async function showTask(ctx: ServiceContext, viewer: Viewer, taskId: string): Promise<TaskState> {
@@ -61,14 +99,8 @@ export async function showTask(ctx: ServiceContext, viewer: Viewer, taskId: stri
  */
 export async function completeTask(ctx: ServiceContext, viewer: Viewer, actor: Actor, taskId: string, req: CompletionRequest): Promise<TaskState> {
   refuseOversizedCompletion(req);
-  const client = await ctx.temporal();
-  let handle: WorkflowHandle = client.workflow.getHandle(taskId);
-  if (viewer.personId) {
-    const tree = await ctx.tree();
-    const task = await visibleTask(client, tree, viewer, taskId);
-    requireCanComplete(tree, viewer, task.assignee);
-    handle = task.handle;
-  }
+  const { handle, state: before, tree } = await openTask({ ctx, viewer, actor, taskId });
+  requireCanComplete(tree, viewer, before.assignee);
   const state = await handle.executeUpdate(completeTaskUpdate, { args: [req] });
   auditLog(ctx).record({
     actor: actor.id,
@@ -76,7 +108,7 @@ export async function completeTask(ctx: ServiceContext, viewer: Viewer, actor: A
     action: 'task.complete',
     target: taskId,
     unitId: state.assignee.unitId,
-    detail: { by: req.by, fields: state.completion?.fields ?? {}, withNote: Boolean(state.completion?.note) },
+    detail: { by: req.by, fields: state.completion?.fields ?? {}, withNote: Boolean(state.completion?.note), attachments: req.attachments?.length ?? 0, review: state.status === 'review' },
   });
   return state;
 }
@@ -91,7 +123,8 @@ function refuseOversizedCompletion(req: CompletionRequest): void {
 
 export async function waiveTask(ctx: ServiceContext, viewer: Viewer, actor: Actor, taskId: string, req: WaiverRequest): Promise<TaskState> {
   requireRole(viewer, ['admin'], '免除任务');
-  const state = await (await ctx.temporal()).workflow.getHandle(taskId).executeUpdate(waiveTaskUpdate, { args: [req] });
+  const { handle } = await openTask({ ctx, viewer, actor, taskId });
+  const state = await handle.executeUpdate(waiveTaskUpdate, { args: [req] });
   auditLog(ctx).record({
     actor: actor.id,
     via: actor.via,

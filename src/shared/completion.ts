@@ -14,7 +14,7 @@ export interface CompletionProblem {
  * The most a completion can legitimately carry. The catalog keeps every duty within these, so a larger completion
  * is never a real one: it is refused before it reaches Temporal, and the workflow's validator refuses it again.
  */
-export const COMPLETION_LIMITS = { fields: 30, keyLength: 64, valueLength: 500, noteLength: 2000 } as const;
+export const COMPLETION_LIMITS = { fields: 30, keyLength: 64, valueLength: 500, noteLength: 2000, reasonLength: 500 } as const;
 
 /** What a date field's bounds are measured against: the day of completion and the task's period. */
 export type CompletionDates = Pick<Occurrence, 'period' | 'periodStart' | 'periodEnd'> & { today: LocalDate };

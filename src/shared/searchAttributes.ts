@@ -16,6 +16,7 @@ export const SA = {
   dueAt: defineSearchAttributeKey('DutyDueAt', SearchAttributeType.DATETIME),
   escalationLevel: defineSearchAttributeKey('DutyEscalationLevel', SearchAttributeType.INT),
   provisional: defineSearchAttributeKey('DutyProvisional', SearchAttributeType.BOOL),
+  flags: defineSearchAttributeKey('DutyFlags', SearchAttributeType.KEYWORD_LIST),
 } as const;
 
 /** Name → type, as `temporal server start-dev --search-attribute Name=Type` and the operator service want them. */
@@ -30,6 +31,15 @@ export const SEARCH_ATTRIBUTE_TYPES: Record<string, 'Keyword' | 'KeywordList' | 
   DutyDueAt: 'Datetime',
   DutyEscalationLevel: 'Int',
   DutyProvisional: 'Bool',
+  DutyFlags: 'KeywordList',
 };
 
-export type TaskStatus = 'open' | 'overdue' | 'done' | 'waived';
+/** `review`: completed and waiting for a supervisor's review (待审核); neither open work nor closed. */
+export type TaskStatus = 'open' | 'overdue' | 'review' | 'done' | 'waived';
+
+/**
+ * Where an open task stands in the 督办 steps, beside its status: `unacknowledged` until someone signs for it,
+ * `progress` once a progress report came in, `extensionRequested` while a request waits, `extended` once one was
+ * granted, `returned` once a reviewer sent a completion back.
+ */
+export type TaskFlag = 'unacknowledged' | 'progress' | 'extensionRequested' | 'extended' | 'returned';

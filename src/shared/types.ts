@@ -78,10 +78,28 @@ export interface CompletionRule {
   other: string;
 }
 
+/** A deadline with everything planned from it: computed with the calendar, recorded by the task's update. */
+export interface DeadlinePlan {
+  dueOn: LocalDate;
+  dueAt: IsoInstant;
+  reminders: IsoInstant[];
+  provisional: boolean;
+}
+
+export type AttachmentKind = 'image' | 'pdf' | 'xlsx' | 'docx';
+
+/** Evidence (佐证材料) a completion must carry: at least `min` files of these kinds when `required`. */
+export interface AttachmentSpec {
+  required: boolean;
+  min: number;
+  kinds: AttachmentKind[];
+}
+
 export interface CompletionSpec {
   note: 'optional' | 'required';
   fields: CompletionField[];
   rules?: CompletionRule[];
+  attachments?: AttachmentSpec;
 }
 
 export type UnitKind = 'bureau' | 'township' | 'village' | 'department';
@@ -136,6 +154,10 @@ export interface Duty {
   /** Urgent duties may notify outside working hours. */
   urgent?: boolean;
   targets?: Target[];
+  /** `supervisor`: a completion waits for a supervisor's review (办结审核) before the task closes. */
+  review?: 'supervisor';
+  /** A task not acknowledged (签收) within this many working hours of opening is reported to its supervisors once. */
+  acknowledge?: { withinWorkingHours: number };
 }
 
 export interface Unit {

@@ -8,3 +8,8 @@ export const ZONE = 'Asia/Shanghai';
 export function shanghaiDate(ms: number): LocalDate {
   return DateTime.fromMillis(ms, { zone: ZONE }).toISODate()!;
 }
+
+/** `2026-03-15 17:30` in ZONE: how people read an instant in messages. Sandbox-safe. */
+export function shanghaiStamp(iso: string): string {
+  return DateTime.fromISO(iso, { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm');
+}

@@ -25,6 +25,7 @@ export async function startTask(client: Client, taskQueue: string, input: TaskIn
         { key: SA.dueAt, value: new Date(o.dueAt) },
         { key: SA.escalationLevel, value: 0 },
         { key: SA.provisional, value: o.provisional },
+        { key: SA.flags, value: ['unacknowledged'] },
       ],
     });
     return 'opened';

@@ -33,6 +33,8 @@ export function taskDutyFor(duty: Duty, occurrence: Occurrence): TaskDuty {
     escalation: duty.escalation,
     sendAt: duty.reminders.sendAt,
     urgent: duty.urgent ?? false,
+    ...(duty.review ? { review: duty.review } : {}),
+    ...(duty.acknowledge ? { acknowledgeWithinHours: duty.acknowledge.withinWorkingHours } : {}),
   };
 }
 

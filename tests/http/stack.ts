@@ -42,11 +42,11 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(opts: { loginRateMax?: number; people?: string[] } = {}): Promise<Stack> {
+export async function startStack(opts: { loginRateMax?: number; people?: string[]; catalogDir?: string } = {}): Promise<Stack> {
   installRuntimeLogging(pino({ level: 'warn' }));
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'duty-http-'));
   const taskQueue = `http-${process.pid}-${Date.now()}`;
-  const s: Settings = { ...settings(), dataDir: tmp, outboxDir: path.join(tmp, 'outbox'), taskQueue, quietHours: false };
+  const s: Settings = { ...settings(), dataDir: tmp, outboxDir: path.join(tmp, 'outbox'), taskQueue, quietHours: false, ...(opts.catalogDir ? { catalogDir: opts.catalogDir } : {}) };
   const server: DevServer = await startDevServer({ headless: true });
   const connection = await Connection.connect({ address: server.address });
   // Client and worker share one converter, with the keys of this run's own data directory (none: plain payloads).

@@ -1,107 +1,30 @@
-import { Context } from '@temporalio/activity';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, type Worker, type WorkflowBundle } from '@temporalio/worker';
-import pino from 'pino';
-import { planningActivities } from '../../activities/planning';
-import { settings } from '../../src/config';
-import { OrgTree } from '../../src/roster/orgTree';
-import { completeTaskUpdate, type TaskInput, type TaskState, taskStateQuery, waiveTaskUpdate } from '../../src/contracts/dutyTask';
-import { startTask } from '../../src/tasks/start';
-import { installRuntimeLogging } from '../../src/temporal/runtimeLogging';
-import { createDutyWorker } from '../../worker';
-import { roster, villageReport } from '../fixtures/org';
-import { RecordingChannel } from '../support/recordingChannel';
-import { createTimeSkippingEnv } from '../support/temporalEnv';
+import { completeTaskUpdate, type TaskState, waiveTaskUpdate } from '../../src/contracts/dutyTask';
+import { villageReport } from '../fixtures/org';
+import { deliveredTo, refusal, useTaskHarness } from '../support/taskHarness';
 import { shanghai, sleepUntil } from '../support/timeSkipping';
-import { loadWorkCalendar } from '../../src/sources/holidays';
 
-const tree = new OrgTree(roster);
-const calendar = loadWorkCalendar();
-const logger = pino({ level: 'silent' });
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundle;
-
-beforeAll(async () => {
-  installRuntimeLogging(pino({ level: 'error' }));
-  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
-});
-
-// A fresh server per test: its clock is global, and one test's skipped time must not age another's tasks.
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-});
-
-afterEach(async () => {
-  await env?.teardown();
-});
-
-let queueSeq = 0;
-
-/** Each test gets its own task queue and worker; the planning activity builds the task exactly as a cycle would. */
-async function withTask(period: string, body: (input: TaskInput, channel: RecordingChannel) => Promise<void>, duty = villageReport): Promise<void> {
-  const taskQueue = `task-test-${++queueSeq}-${Date.now()}`;
-  const channel = new RecordingChannel();
-  const worker: Worker = await createDutyWorker({
-    connection: env.nativeConnection,
-    client: env.client,
-    namespace: env.namespace ?? 'default',
-    settings: { ...settings(), taskQueue },
-    logger,
-    workflowBundle: bundle,
-    channels: { outbox: channel },
-    roster: () => tree,
-    calendar,
-    // Quiet hours are judged on the test server's skipped clock, which schedules each activity attempt.
-    clock: () => new Date(Context.current().info.currentAttemptScheduledTimestampMs),
-  });
-  const plan = await planningActivities({ calendar, roster: () => tree }).planCycle({ duty, period, at: new Date().toISOString() });
-  const input = plan.tasks[0];
-  if (!input) throw new Error('no task planned');
-  await worker.runUntil(async () => {
-    await startTask(env.client, taskQueue, { ...input, taskId: `${input.taskId}:${taskQueue}` });
-    await body({ ...input, taskId: `${input.taskId}:${taskQueue}` }, channel);
-  });
-}
-
-function state(taskId: string): Promise<TaskState> {
-  return env.client.workflow.getHandle(taskId).query(taskStateQuery);
-}
-
-function deliveredTo(s: TaskState, kind: string): string[] {
-  return s.deliveries.filter((d) => d.kind === kind).map((d) => `${d.personId}@${d.plannedAt}`);
-}
-
-async function refusal(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  const cause = (err as WorkflowUpdateFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
-}
+const harness = useTaskHarness();
+const { withTask, state } = harness;
+const env = () => harness.env();
 
 test('a task reminds, turns overdue, escalates to level 1 then 2, and completion stops everything', async () => {
   await withTask('2027-03', async (input, channel) => {
     expect(input.occurrence.dueAt).toBe(shanghai('2027-03-15T18:00'));
     expect(input.occurrence.provisional).toBe(true);
 
-    await sleepUntil(env, '2027-03-12T10:00');
+    await sleepUntil(env(), '2027-03-12T10:00');
     let s = await state(input.taskId);
     expect(s.status).toBe('open');
     expect(deliveredTo(s, 'reminder')).toEqual([`p-pine-1@${shanghai('2027-03-10T09:00')}`, `p-pine-1@${shanghai('2027-03-12T09:00')}`]);
 
-    await sleepUntil(env, '2027-03-15T18:30');
+    await sleepUntil(env(), '2027-03-15T18:30');
     s = await state(input.taskId);
     expect(s.status).toBe('overdue');
     expect(s.escalationLevel).toBe(1);
     expect(deliveredTo(s, 'reminder')).toHaveLength(3);
     expect(deliveredTo(s, 'overdue')).toEqual([`p-pine-1@${shanghai('2027-03-15T18:00')}`, `p-east-sup@${shanghai('2027-03-15T18:00')}`]);
 
-    await sleepUntil(env, '2027-03-18T09:30');
+    await sleepUntil(env(), '2027-03-18T09:30');
     s = await state(input.taskId);
     expect(s.escalationLevel).toBe(2);
     expect(deliveredTo(s, 'repeat')).toEqual([`p-pine-1@${shanghai('2027-03-17T09:00')}`, `p-east-sup@${shanghai('2027-03-17T09:00')}`]);
@@ -110,13 +33,13 @@ test('a task reminds, turns overdue, escalates to level 1 then 2, and completion
     expect(subjects[0]).toBe('【待办提醒】村级月度报表(2027-03) 截止 2027-03-15(暂定,节假日安排未公布)');
     expect(subjects).toContain('【二级督办·逾期3天】村级月度报表(2027-03) 原定截止 2027-03-15(暂定,节假日安排未公布)');
 
-    const handle = env.client.workflow.getHandle(input.taskId);
+    const handle = env().client.workflow.getHandle(input.taskId);
     await handle.executeUpdate(completeTaskUpdate, { args: [{ by: 'p-pine-2', note: '已报送', fields: { householdsVisited: '12' } }] });
     const final: TaskState = await handle.result();
     expect(final.status).toBe('done');
     expect(final.completion).toMatchObject({ by: 'p-pine-2', note: '已报送', fields: { householdsVisited: 12 } });
     const sentBefore = channel.sent.length;
-    await env.sleep('10 days');
+    await env().sleep('10 days');
     expect(channel.sent).toHaveLength(sentBefore);
     expect(final.deliveries).toHaveLength(sentBefore);
   });
@@ -124,7 +47,7 @@ test('a task reminds, turns overdue, escalates to level 1 then 2, and completion
 
 test('a refused completion (wrong person, missing or bad field) changes nothing', async () => {
   await withTask('2027-04', async (input) => {
-    const handle = env.client.workflow.getHandle(input.taskId);
+    const handle = env().client.workflow.getHandle(input.taskId);
     const before = await state(input.taskId);
 
     const outsider = await refusal(handle.executeUpdate(completeTaskUpdate, { args: [{ by: 'p-edu', fields: { householdsVisited: 3 } }] }));
@@ -146,7 +69,7 @@ test('a refused completion (wrong person, missing or bad field) changes nothing'
 
 test('an administrator waives a task with a reason; nobody else can', async () => {
   await withTask('2027-05', async (input) => {
-    const handle = env.client.workflow.getHandle(input.taskId);
+    const handle = env().client.workflow.getHandle(input.taskId);
     const notAdmin = await refusal(handle.executeUpdate(waiveTaskUpdate, { args: [{ by: 'p-east-sup', reason: '不适用' }] }));
     expect(notAdmin.type).toBe('NotAllowed');
     const noReason = await refusal(handle.executeUpdate(waiveTaskUpdate, { args: [{ by: 'p-admin', reason: ' ' }] }));
@@ -166,12 +89,12 @@ test('a notice held back by quiet hours is dropped when the task is completed fi
     '2027-06',
     async (input, channel) => {
       expect(input.occurrence.dueAt).toBe(shanghai('2027-06-15T20:00'));
-      await sleepUntil(env, '2027-06-15T20:30');
+      await sleepUntil(env(), '2027-06-15T20:30');
       const s = await state(input.taskId);
       expect(s.status).toBe('overdue');
       expect(deliveredTo(s, 'overdue')).toEqual([]);
 
-      const handle = env.client.workflow.getHandle(input.taskId);
+      const handle = env().client.workflow.getHandle(input.taskId);
       await handle.executeUpdate(completeTaskUpdate, { args: [{ by: 'p-pine-1', fields: { householdsVisited: 5 } }] });
       const final: TaskState = await handle.result();
       expect(final.status).toBe('done');

@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import { DateTime } from 'luxon';
 import type { PlannedChange } from '../../schedules/reconcile';
 import { cliActor } from '../../services/context';
-import { applyCatalog, planCatalog, previewOccurrences } from '../../services/duties';
+import { applyCatalog, type CatalogPlan, planCatalog, previewOccurrences } from '../../services/duties';
 import type { Occurrence } from '../../shared/types';
 import { print, type CliContext } from '../context';
 import { localDate } from '../options';
@@ -23,10 +23,14 @@ function previewTable(occurrences: Occurrence[]): string {
   return table.toString();
 }
 
-function changesText(changes: PlannedChange[]): string {
+function changesText({ changes, rosterMoves }: CatalogPlan): string {
   const lines = changes.map((c) => `  ${CHANGE_LABELS[c.kind]}  ${c.scheduleId}${c.title ? `  ${c.title}` : ''}`);
   const count = (k: PlannedChange['kind']) => changes.filter((c) => c.kind === k).length;
   lines.push(`合计: 新建 ${count('create')},更新 ${count('update')},删除 ${count('delete')},无变化 ${count('unchanged')}`);
+  if (rosterMoves.length > 0) {
+    lines.push(`名册变更涉及的未办结任务 ${rosterMoves.length} 项:`);
+    for (const m of rosterMoves) lines.push(`  转办  ${m.taskId}  ${m.from.personId} → ${m.to ? m.to.personId : '(该单位无人可接,请手工转办)'}  ${m.reason}`);
+  }
   return lines.join('\n');
 }
 
@@ -56,7 +60,7 @@ export function catalogCommands(program: Command, ctx: CliContext): void {
     .command('plan [catalogDir]')
     .description('显示 apply 将做的变更,不做任何修改')
     .action(async (dir?: string) => {
-      print(changesText((await planCatalog(ctx, dir)).changes));
+      print(changesText(await planCatalog(ctx, dir)));
     });
 
   program
@@ -64,7 +68,7 @@ export function catalogCommands(program: Command, ctx: CliContext): void {
     .description('把职责目录同步为 Temporal 计划(Schedule),只改动本系统创建的计划')
     .option('--dry-run', '只显示变更')
     .action(async (dir: string | undefined, opts: { dryRun?: boolean }) => {
-      const { changes } = await applyCatalog(ctx, cliActor(), dir, Boolean(opts.dryRun));
-      print(`${opts.dryRun ? '(试运行,未做修改)\n' : ''}${changesText(changes)}`);
+      const plan = await applyCatalog(ctx, cliActor(), dir, Boolean(opts.dryRun));
+      print(`${opts.dryRun ? '(试运行,未做修改)\n' : ''}${changesText(plan)}`);
     });
 }

@@ -5,7 +5,12 @@ import type { HttpDeps } from '../types';
 import { ApplyBody, BackfillBody, DutyIdParams, DutyStatusSchema, OccurrenceSchema, RangeQuery, ReasonBody } from './schemas';
 import { httpActor } from './tasks';
 
-const Changes = z.object({ changes: z.array(z.object({ kind: z.enum(['create', 'update', 'delete', 'unchanged']), scheduleId: z.string(), dutyId: z.string(), title: z.string().optional() })) });
+const Holder = z.object({ personId: z.string(), unitId: z.string() });
+const Changes = z.object({
+  changes: z.array(z.object({ kind: z.enum(['create', 'update', 'delete', 'unchanged']), scheduleId: z.string(), dutyId: z.string(), title: z.string().optional() })),
+  /** Open tasks whose holder left or moved: they pass by 转办 on apply; `to` is absent when the unit has nobody. */
+  rosterMoves: z.array(z.object({ taskId: z.string(), dutyId: z.string(), from: Holder, to: Holder.optional(), reason: z.string() })),
+});
 const Ok = z.object({ ok: z.literal(true) });
 
 export function dutyApi(app: FastifyInstance, deps: HttpDeps): void {

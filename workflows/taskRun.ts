@@ -1,0 +1,153 @@
+import { CancellationScope, isCancellation, proxyActivities, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import type * as activities from '../activities';
+import { type DeliveryRecord, type NotificationKind, type NotifyRequest, type TaskInput, type TaskState } from '../src/contracts/dutyTask';
+import { SA, type TaskFlag } from '../src/shared/searchAttributes';
+import { failureDetail, nowIso } from './support';
+import { ActivityCancellationType } from '@temporalio/workflow';
+
+/**
+ * Mail may be down for hours; a notice is retried with backoff but never fails the task.
+ * Cancelling waits for an attempt already running, so a notice that went out is still recorded.
+ */
+const { notify } = proxyActivities<activities.Activities>({
+  startToCloseTimeout: '1 minute',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 30 },
+});
+
+export interface Notice {
+  id: string;
+  kind: NotificationKind;
+  level: number;
+  plannedAt: string;
+  step?: NotifyRequest['step'];
+}
+
+/** Carried across continue-as-new so a long-overdue task keeps its whole record. */
+export interface TaskCarry {
+  state: TaskState;
+  followUpsAfter?: string;
+  followUpSeq: number;
+  /** Which plan of the deadline the timeline follows: 0 as opened, one more for each extension or return. */
+  round?: number;
+  roundStartedAt?: string;
+}
+
+/**
+ * One running task: its input, its state, and the outbox its notices leave by. The timeline (reminders, follow-ups)
+ * and the 督办 steps both act through it.
+ */
+export class TaskRun {
+  private readonly scope = new CancellationScope();
+  private readonly pending: Promise<void>[] = [];
+  round: number;
+  roundStartedAt: string;
+
+  constructor(
+    readonly input: TaskInput,
+    readonly state: TaskState,
+    carry?: TaskCarry,
+  ) {
+    this.round = carry?.round ?? 0;
+    this.roundStartedAt = carry?.roundStartedAt ?? state.events[0]?.at ?? nowIso();
+  }
+
+  closed(): boolean {
+    return this.state.status === 'done' || this.state.status === 'waived';
+  }
+
+  /** Open work: the timeline runs and the unit's steps (签收, 反馈, 延期, 办结) apply. */
+  isOpen(): boolean {
+    return this.state.status === 'open' || this.state.status === 'overdue';
+  }
+
+  completers(): string[] {
+    return this.state.completers ?? this.input.completers;
+  }
+
+  /** A new deadline or a return: the timeline starts again from now, with its own notice ids. */
+  restart(): void {
+    this.round += 1;
+    this.roundStartedAt = nowIso();
+  }
+
+  /** Sends run beside the timeline, so a slow or deferred notice never delays the next deadline. */
+  send(notice: Notice): void {
+    this.pending.push(this.scope.run(() => this.deliver(notice)));
+  }
+
+  /** A step's notice goes out at once; its id is the step's place in the task's events, unique and replayable. */
+  sendStep(kind: NotificationKind, step: NonNullable<NotifyRequest['step']>, level = 0): void {
+    this.send({ id: `${this.state.taskId}/${kind}-e${this.state.events.length}`, kind, level, plannedAt: nowIso(), step });
+  }
+
+  async settle(): Promise<void> {
+    await Promise.all(this.pending);
+  }
+
+  /** A notice still waiting (quiet hours, a mail outage) is moot once the task is done or waived. */
+  cancel(): void {
+    this.scope.cancel();
+  }
+
+  /** The 督办 flags as lists filter on them, and the memo the lists read (deadline, extensions, returns, progress). */
+  publish(): void {
+    const s = this.state;
+    s.flags = flagsOf(s, this.isOpen());
+    upsertSearchAttributes([
+      { key: SA.flags, value: s.flags },
+      { key: SA.dueAt, value: new Date(s.dueAt) },
+    ]);
+    upsertMemo({
+      dueOn: s.dueOn,
+      originalDueOn: s.extension?.originalDueOn,
+      extensions: s.extension?.granted ?? 0,
+      returns: s.returned?.length ?? 0,
+      progress: s.progress ? { at: s.progress.at, note: s.progress.note.slice(0, 100) } : undefined,
+    });
+  }
+
+  private async deliver(notice: Notice): Promise<void> {
+    const s = this.state;
+    let records: DeliveryRecord[];
+    try {
+      records = await notify({
+        notificationId: notice.id,
+        kind: notice.kind,
+        level: notice.level,
+        plannedAt: notice.plannedAt,
+        urgent: this.input.duty.urgent,
+        task: {
+          taskId: s.taskId,
+          dutyId: s.dutyId,
+          dutyTitle: s.dutyTitle,
+          period: s.period,
+          phaseTitle: s.phaseTitle,
+          dueOn: s.dueOn,
+          dueAt: s.dueAt,
+          provisional: s.provisional,
+          assignee: s.assignee,
+          requiredFields: this.input.duty.completion.fields.filter((f) => f.required).map((f) => ({ key: f.key, label: f.label })),
+        },
+        ...(notice.step ? { step: notice.step } : {}),
+      });
+    } catch (err) {
+      if (isCancellation(err)) return;
+      records = [
+        { notificationId: notice.id, kind: notice.kind, level: notice.level, personId: s.assignee.personId, channel: 'none', result: 'failed', plannedAt: notice.plannedAt, sentAt: nowIso(), detail: failureDetail(err) },
+      ];
+    }
+    s.deliveries.push(...records);
+  }
+}
+
+/** Signing for a task, reporting progress and a pending request matter while the work is open; extensions and returns stay on record. */
+function flagsOf(s: TaskState, open: boolean): TaskFlag[] {
+  const flags: TaskFlag[] = [];
+  if (open && !s.acknowledged) flags.push('unacknowledged');
+  if (open && s.progress) flags.push('progress');
+  if (open && s.extension?.pending) flags.push('extensionRequested');
+  if ((s.extension?.granted ?? 0) > 0) flags.push('extended');
+  if ((s.returned?.length ?? 0) > 0) flags.push('returned');
+  return flags;
+}
