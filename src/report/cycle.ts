@@ -14,6 +14,8 @@ export interface Tally {
   done: number;
   open: number;
   overdue: number;
+  /** Completed and waiting for a supervisor's review: not yet counted as reported. */
+  review: number;
   waived: number;
   /** Sums of the numeric figures over the completed tasks. */
   sums: Record<string, number>;
@@ -48,7 +50,7 @@ export interface CycleRollup {
 }
 
 function emptyTally(fields: CompletionField[]): Tally {
-  return { units: 0, done: 0, open: 0, overdue: 0, waived: 0, sums: Object.fromEntries(fields.map((f) => [f.key, 0])) };
+  return { units: 0, done: 0, open: 0, overdue: 0, review: 0, waived: 0, sums: Object.fromEntries(fields.map((f) => [f.key, 0])) };
 }
 
 function add(t: Tally, row: CycleUnitRow, fields: CompletionField[]): void {

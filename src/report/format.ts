@@ -2,6 +2,8 @@ import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import { DateTime } from 'luxon';
 import type { OverdueReport, OverdueRow, TownshipGroup } from './overdue';
+import type { TaskFlag } from '../shared/searchAttributes';
+import { FLAG_NAMES } from '../shared/taskStates';
 import { ZONE } from '../shared/zone';
 
 export type ReportFormat = 'table' | 'json' | 'csv';
@@ -9,6 +11,16 @@ export const REPORT_FORMATS: ReportFormat[] = ['table', 'json', 'csv'];
 
 const LEVELS = ['未督办', '一级督办', '二级督办', '三级督办'];
 export const levelName = (n: number): string => LEVELS[n] ?? `${n}级督办`;
+
+/** One 督办 flag in words; an extension names the deadline it replaced: `延期中(原截止 2026-03-16)`. */
+export function flagText(flag: TaskFlag, originalDueOn?: string): string {
+  return flag === 'extended' && originalDueOn ? `${FLAG_NAMES[flag]}(原截止 ${originalDueOn})` : FLAG_NAMES[flag];
+}
+
+/** A row's 督办 flags in words, e.g. `延期中(原截止 2026-03-16)、已退回`; empty when it has none. */
+export function flagsText(r: Pick<OverdueRow, 'flags' | 'originalDueOn'>): string {
+  return r.flags.map((f) => flagText(f, r.originalDueOn)).join('、');
+}
 
 /**
  * A text cell that a spreadsheet could take for a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
@@ -24,7 +36,8 @@ export function toCsv(rows: readonly (readonly unknown[])[]): string {
   return `\uFEFF${stringify(rows.map((row) => row.map(neutralise)))}`;
 }
 
-const CSV_HEADER = ['乡镇/街道', '单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别', '任务编号'];
+// 办理状态 comes last so that the columns scripts already read keep their places.
+const CSV_HEADER = ['乡镇/街道', '单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别', '任务编号', '办理状态'];
 
 function flatRows(groups: TownshipGroup[]): [TownshipGroup, OverdueRow][] {
   return groups.flatMap((g) => g.units.flatMap((u) => u.tasks.map((t): [TownshipGroup, OverdueRow] => [g, t])));
@@ -42,9 +55,9 @@ function table(report: OverdueReport): string {
     summary.push([{ content: `${g.townshipName}(合计 ${g.count})`, colSpan: 3 }]);
     for (const u of g.units) summary.push(['', u.unitName, String(u.count)]);
   }
-  const detail = new Table({ head: ['单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别'], style: { head: [], border: [] } });
+  const detail = new Table({ head: ['单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别', '办理状态'], style: { head: [], border: [] } });
   for (const [, r] of flatRows(report.groups)) {
-    detail.push([r.unitName, r.dutyTitle, r.period, r.assigneeName, r.dueOn, String(r.daysOverdue), levelName(r.escalationLevel)]);
+    detail.push([r.unitName, r.dutyTitle, r.period, r.assigneeName, r.dueOn, String(r.daysOverdue), levelName(r.escalationLevel), flagsText(r)]);
   }
   return [...lines, summary.toString(), detail.toString()].join('\n');
 }
@@ -60,6 +73,7 @@ function csv(report: OverdueReport): string {
     r.daysOverdue,
     levelName(r.escalationLevel),
     r.taskId,
+    flagsText(r),
   ]);
   return toCsv([CSV_HEADER, ...rows]);
 }

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import type { OrgTree } from '../roster/orgTree';
+import type { TaskFlag, TaskStatus } from '../shared/searchAttributes';
 import { listTasks, taskQuery, type TaskFilter, type TaskSummary } from '../tasks/query';
 import { ZONE } from '../shared/zone';
 
@@ -20,6 +21,11 @@ export interface OverdueRow {
   dueOn: string;
   daysOverdue: number;
   escalationLevel: number;
+  /** Where the task stands in the 督办 steps; an `extended` task is overdue against its extended deadline `dueOn`. */
+  flags: TaskFlag[];
+  originalDueOn?: string;
+  /** For the supervisor: what the assignee last reported. */
+  latestProgress?: { at: string; note: string };
 }
 
 export interface UnitGroup {
@@ -49,8 +55,15 @@ export function asOfInstant(asOf?: string): Date {
   return DateTime.fromISO(asOf, { zone: ZONE }).endOf('day').toJSDate();
 }
 
-export function overdueFilter(unitId: string | undefined, asOf: Date): TaskFilter {
-  return { unit: unitId, statuses: ['open', 'overdue'], dueBefore: asOf };
+/** Statuses of open work; `review` (completed, waiting for the reviewer) is neither that nor closed. */
+export const OPEN_WORK: TaskStatus[] = ['open', 'overdue'];
+
+/** What narrows an overdue report besides the unit and the instant. */
+export type OverdueNarrowing = Pick<TaskFilter, 'dutyId' | 'period' | 'flags'>;
+
+/** Overdue: open work past its current deadline (an extension moves `DutyDueAt`). */
+export function overdueFilter(unitId: string | undefined, asOf: Date, narrowing: OverdueNarrowing = {}): TaskFilter {
+  return { unit: unitId, statuses: OPEN_WORK, dueBefore: asOf, dutyId: narrowing.dutyId, period: narrowing.period, flags: narrowing.flags };
 }
 
 export function row(task: TaskSummary, tree: OrgTree, asOf: Date): OverdueRow {
@@ -69,6 +82,9 @@ export function row(task: TaskSummary, tree: OrgTree, asOf: Date): OverdueRow {
     dueOn: dueDay.toISODate() ?? task.dueOn,
     daysOverdue: Math.max(0, Math.round(asOfDay.diff(dueDay, 'days').days)),
     escalationLevel: task.escalationLevel,
+    flags: task.flags,
+    originalDueOn: task.originalDueOn,
+    latestProgress: task.latestProgress,
   };
 }
 
@@ -94,11 +110,11 @@ export function groupRows(rows: OverdueRow[], tree: OrgTree): TownshipGroup[] {
 export async function overdueReport(
   client: Client,
   tree: OrgTree,
-  opts: { unitId?: string; asOf?: string; dutyId?: string; period?: string },
+  opts: OverdueNarrowing & { unitId?: string; asOf?: string },
 ): Promise<OverdueReport> {
   const scope = opts.unitId ? tree.unit(opts.unitId) : undefined;
   const asOf = asOfInstant(opts.asOf);
-  const filter: TaskFilter = { ...overdueFilter(opts.unitId, asOf), dutyId: opts.dutyId, period: opts.period };
+  const filter = overdueFilter(opts.unitId, asOf, opts);
   const tasks = await listTasks(client, filter);
   // About 0.1 ms a row (time-zone arithmetic): built 200 at a time, so a large report does not hold up other requests.
   const rows: OverdueRow[] = [];

@@ -2,8 +2,7 @@ import Table from 'cli-table3';
 import type { CycleRollup, CycleUnitRow, Tally } from './cycle';
 import { toCsv, type ReportFormat } from './format';
 import type { TargetReport, TargetShare } from './target';
-
-const STATUS: Record<string, string> = { open: '待办', overdue: '已逾期', done: '已完成', waived: '已免除' };
+import { STATUS_NAMES } from '../shared/taskStates';
 const plain = { style: { head: [], border: [] } };
 
 function num(n: number): string {
@@ -23,7 +22,7 @@ function cycleTable(r: CycleRollup): string {
   summary.push(['全市合计', ...tallyCells(r.county, r)]);
   const detail = new Table({ head: ['乡镇/街道', '单位', '状态', ...heads], ...plain });
   for (const g of r.townships) {
-    for (const u of g.units) detail.push([g.townshipName, u.unitName, STATUS[u.status] ?? u.status, ...r.fields.map((f) => (u.status === 'done' ? String(u.figures[f.key] ?? '') : '-'))]);
+    for (const u of g.units) detail.push([g.townshipName, u.unitName, STATUS_NAMES[u.status], ...r.fields.map((f) => (u.status === 'done' ? String(u.figures[f.key] ?? '') : '-'))]);
   }
   return [title, summary.toString(), detail.toString()].join('\n');
 }
@@ -38,7 +37,7 @@ function cycleCsv(r: CycleRollup): string {
   const head = ['层级', '乡镇/街道', '单位', '状态', ...r.fields.map((f) => f.label)];
   const rows: (string | number)[][] = [];
   for (const g of r.townships) {
-    for (const u of g.units) rows.push(['村', g.townshipName, u.unitName, STATUS[u.status] ?? u.status, ...r.fields.map((f) => figureCell(u, f.key))]);
+    for (const u of g.units) rows.push(['村', g.townshipName, u.unitName, STATUS_NAMES[u.status], ...r.fields.map((f) => figureCell(u, f.key))]);
     rows.push(['乡镇合计', g.townshipName, '', `${g.tally.done}/${g.tally.units}`, ...r.fields.map((f) => g.tally.sums[f.key] ?? 0)]);
   }
   rows.push(['全市合计', '', '', `${r.county.done}/${r.county.units}`, ...r.fields.map((f) => r.county.sums[f.key] ?? 0)]);

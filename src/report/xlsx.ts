@@ -1,11 +1,12 @@
 import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
-import { levelName, neutralise } from './format';
+import { flagsText, levelName, neutralise } from './format';
 import type { OverdueReport } from './overdue';
 import { ZONE } from '../shared/zone';
 
-const DETAIL_HEADER = ['单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别', '任务编号'];
-const DETAIL_WIDTHS = [22, 30, 12, 10, 12, 10, 10, 48];
+// 办理状态 last, as in the CSV.
+const DETAIL_HEADER = ['单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别', '任务编号', '办理状态'];
+const DETAIL_WIDTHS = [22, 30, 12, 10, 12, 10, 10, 48, 28];
 
 /** Excel refuses sheet names over 31 characters or with []:*?/\ and two sheets of one name. */
 function sheetName(name: string, used: Set<string>): string {
@@ -45,9 +46,9 @@ export async function reportXlsx(report: OverdueReport): Promise<Buffer> {
     const sheet = wb.addWorksheet(sheetName(g.townshipName, used));
     header(sheet, DETAIL_HEADER, DETAIL_WIDTHS);
     for (const u of g.units) {
-      for (const r of u.tasks) addRow(sheet, [r.unitName, r.dutyTitle, r.period, r.assigneeName, r.dueOn, r.daysOverdue, levelName(r.escalationLevel), r.taskId]);
+      for (const r of u.tasks) addRow(sheet, [r.unitName, r.dutyTitle, r.period, r.assigneeName, r.dueOn, r.daysOverdue, levelName(r.escalationLevel), r.taskId, flagsText(r)]);
     }
-    sheet.autoFilter = { from: 'A1', to: 'H1' };
+    sheet.autoFilter = { from: 'A1', to: 'I1' };
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 import { requireRole, scopeOf, unitsToQuery, type Viewer } from '../auth/policy';
-import { DEPARTMENTS_GROUP, groupRows, row, type OverdueReport } from '../report/overdue';
+import { DEPARTMENTS_GROUP, groupRows, OPEN_WORK, row, type OverdueReport } from '../report/overdue';
 import type { OrgTree } from '../roster/orgTree';
 import { summarize, taskQueryBuilder, type TaskFilter, type TaskSummary } from '../tasks/query';
 import { visibilityQuery, type VisibilityQuery } from '../tasks/visibilityQuery';
-import { SA } from '../shared/searchAttributes';
+import { SA, type TaskFlag } from '../shared/searchAttributes';
 import type { ServiceContext } from './context';
 import { ZONE } from '../shared/zone';
 
@@ -19,6 +19,11 @@ export interface UnitRank {
   onTime: number;
   /** Null when nothing fell due: no rate rather than a misleading 0 % or 100 %. */
   onTimeRate: number | null;
+  /** Completed and waiting for a supervisor's review (待审核), whatever their deadline. */
+  review: number;
+  /** Extensions granted and completions sent back, over the tasks counted above and those still open. */
+  extensions: number;
+  returns: number;
 }
 
 export interface TrendPoint {
@@ -38,6 +43,7 @@ export interface Dashboard {
 export interface DashboardOptions {
   dutyId?: string;
   period?: string;
+  flags?: TaskFlag[];
   weeks?: number;
   windowDays?: number;
   now?: Date;
@@ -47,6 +53,12 @@ interface Listed {
   task: TaskSummary;
   closedAt?: Date;
 }
+
+const isOpenWork = (t: TaskSummary) => OPEN_WORK.includes(t.status);
+const isDueBy = (t: TaskSummary, at: Date) => t.dueAt.getTime() < at.getTime();
+
+/** Flags of tasks whose extensions and returns are counted even before their (possibly extended) deadline. */
+const MARKED_FLAGS: TaskFlag[] = ['extended', 'returned'];
 
 /**
  * The supervisor dashboard's figures, limited to the viewer's scope. Listing rows is what costs (the dev server's
@@ -58,7 +70,7 @@ export async function dashboardFor(ctx: ServiceContext, viewer: Viewer, opts: Da
   const tree = await ctx.tree();
   const scope = scopeOf(tree, viewer);
   const now = opts.now ?? new Date();
-  const filter: TaskFilter = { dutyId: opts.dutyId, period: opts.period };
+  const filter: TaskFilter = { dutyId: opts.dutyId, period: opts.period, flags: opts.flags };
   const units = unitsToQuery(tree, scope, undefined);
   const base = scopeQuery(filter, units);
   const windowFrom = opts.period ? undefined : DateTime.fromJSDate(now, { zone: ZONE }).minus({ days: opts.windowDays ?? 90 }).startOf('day').toJSDate();
@@ -67,17 +79,18 @@ export async function dashboardFor(ctx: ServiceContext, viewer: Viewer, opts: Da
     base ? listDue(ctx, base, now, windowFrom) : Promise.resolve([]),
     base ? trendOf(ctx, base, weeks) : Promise.resolve(weeks.map((t) => ({ at: localDate(t), count: 0 }))),
   ]);
-  const rows = listed.filter((l) => l.task.status === 'open' || l.task.status === 'overdue').map((l) => row(l.task, tree, now));
+  const rows = listed.filter((l) => isOpenWork(l.task) && isDueBy(l.task, now)).map((l) => row(l.task, tree, now));
   const scopeUnits = units ?? [];
   const report: OverdueReport = {
     asOf: now.toISOString(),
     scope: scopeUnits.length === 1 ? { unitId: scopeUnits[0] ?? '', unitName: tree.unit(scopeUnits[0] ?? '').name } : units ? { unitId: units.join(','), unitName: units.map((u) => tree.unit(u).name).join('、') || '(无)' } : { unitId: '*', unitName: '全市' },
-    query: base?.in(SA.status, ['open', 'overdue']).lt(SA.dueAt, now).build() ?? '',
+    query: base?.in(SA.status, OPEN_WORK).lt(SA.dueAt, now).build() ?? '',
     total: rows.length,
     groups: groupRows(rows, tree),
   };
-  const inWindow = listed.filter((l) => !windowFrom || l.task.dueAt.getTime() >= windowFrom.getTime());
-  return { report, ranking: rank(tree, report, inWindow), trend, window: { from: windowFrom ? localDate(windowFrom) : undefined, to: localDate(now) } };
+  const inWindow = listed.filter((l) => isDueBy(l.task, now) && (!windowFrom || l.task.dueAt.getTime() >= windowFrom.getTime()));
+  const ranking = rank(tree, report, inWindow, listed.map((l) => l.task));
+  return { report, ranking, trend, window: { from: windowFrom ? localDate(windowFrom) : undefined, to: localDate(now) } };
 }
 
 /** The viewer's tasks: the whole county, or any of the units in scope; none in scope leaves nothing to ask. */
@@ -97,23 +110,31 @@ function weekEnds(now: Date, weeks: number): Date[] {
   return [...points, now];
 }
 
-/** Overdue at instant T: deadline before T and not closed by T (still running, or closed after T). */
+/**
+ * Overdue at instant T: deadline before T and not closed by T (still open work, or closed after T). Visibility keeps
+ * only the current deadline and status, so an earlier week misses a task extended or sent for review since then.
+ */
 async function trendOf(ctx: ServiceContext, base: VisibilityQuery, weeks: Date[]): Promise<TrendPoint[]> {
   const client = await ctx.temporal();
   return Promise.all(
     weeks.map(async (t) => {
-      const stillOpen = base.lt(SA.dueAt, t).anyOf(visibilityQuery().running(), visibilityQuery().gt('CloseTime', t));
+      const stillOpen = base.lt(SA.dueAt, t).anyOf(visibilityQuery().running().in(SA.status, OPEN_WORK), visibilityQuery().closed().gt('CloseTime', t));
       const { count } = await client.workflow.count(stillOpen.build());
       return { at: localDate(t), count };
     }),
   );
 }
 
-/** Everything overdue now (whatever its age) plus everything that fell due in the window, in one listing. */
+/**
+ * Everything overdue now (whatever its age), everything that fell due in the window, and, whatever their deadline,
+ * the tasks waiting for review or open with an extension or a return behind them: one listing. Those last are few,
+ * and without them an extended task would drop out of the counts until its new deadline.
+ */
 async function listDue(ctx: ServiceContext, base: VisibilityQuery, now: Date, windowFrom?: Date): Promise<Listed[]> {
   const client = await ctx.temporal();
-  const due = base.lt(SA.dueAt, now);
-  const query = windowFrom ? due.anyOf(visibilityQuery().in(SA.status, ['open', 'overdue']), visibilityQuery().gte(SA.dueAt, windowFrom)) : due;
+  const due = visibilityQuery().lt(SA.dueAt, now);
+  const dueNowOrInWindow = windowFrom ? due.anyOf(visibilityQuery().in(SA.status, OPEN_WORK), visibilityQuery().gte(SA.dueAt, windowFrom)) : due;
+  const query = base.anyOf(dueNowOrInWindow, visibilityQuery().eq(SA.status, 'review'), visibilityQuery().in(SA.status, OPEN_WORK).in(SA.flags, MARKED_FLAGS));
   const out: Listed[] = [];
   for await (const info of client.workflow.list({ query: query.build(), pageSize: 1000 })) {
     out.push({ task: summarize(info), closedAt: info.closeTime });
@@ -122,14 +143,14 @@ async function listDue(ctx: ServiceContext, base: VisibilityQuery, now: Date, wi
 }
 
 /** Most overdue first; among equals the lower on-time rate first, since that unit needs the meeting's attention. */
-function rank(tree: OrgTree, report: OverdueReport, due: Listed[]): UnitRank[] {
+function rank(tree: OrgTree, report: OverdueReport, due: Listed[], listed: TaskSummary[]): UnitRank[] {
   const byUnit = new Map<string, UnitRank>();
   const entry = (unitId: string): UnitRank => {
     let r = byUnit.get(unitId);
     if (!r) {
       const township = tree.hasUnit(unitId) ? tree.township(unitId) : undefined;
       const unitName = tree.hasUnit(unitId) ? tree.unit(unitId).name : unitId;
-      r = { unitId, unitName, townshipName: township?.name ?? DEPARTMENTS_GROUP.name, overdue: 0, due: 0, onTime: 0, onTimeRate: null };
+      r = { unitId, unitName, townshipName: township?.name ?? DEPARTMENTS_GROUP.name, overdue: 0, due: 0, onTime: 0, onTimeRate: null, review: 0, extensions: 0, returns: 0 };
       byUnit.set(unitId, r);
     }
     return r;
@@ -140,6 +161,13 @@ function rank(tree: OrgTree, report: OverdueReport, due: Listed[]): UnitRank[] {
     const r = entry(task.unit);
     r.due += 1;
     if (task.status === 'done' && closedAt && closedAt.getTime() <= task.dueAt.getTime()) r.onTime += 1;
+  }
+  for (const task of listed) {
+    if (task.status !== 'review' && task.extensions === 0 && task.returns === 0) continue;
+    const r = entry(task.unit);
+    if (task.status === 'review') r.review += 1;
+    r.extensions += task.extensions;
+    r.returns += task.returns;
   }
   for (const r of byUnit.values()) r.onTimeRate = r.due > 0 ? r.onTime / r.due : null;
   return [...byUnit.values()].sort((a, b) => b.overdue - a.overdue || (a.onTimeRate ?? 2) - (b.onTimeRate ?? 2) || a.unitId.localeCompare(b.unitId));

@@ -24,7 +24,7 @@ export class DashboardCache {
     if (this.ttlMs <= 0) return dashboardFor(this.ctx, viewer, opts);
     const tree = await this.ctx.tree();
     const audit = statSync(auditLog(this.ctx).file, { throwIfNoEntry: false });
-    const key = JSON.stringify([scopeOf(tree, viewer), opts.dutyId, opts.period, audit?.size ?? 0]);
+    const key = JSON.stringify([scopeOf(tree, viewer), opts.dutyId, opts.period, opts.flags, audit?.size ?? 0]);
     const now = Date.now();
     if (audit && now - audit.mtimeMs < VISIBILITY_SETTLE_MS) return dashboardFor(this.ctx, viewer, opts);
     for (const [k, e] of this.entries) if (now - e.at > this.ttlMs) this.entries.delete(k);

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { requireRole, scopeOf, unitsToQuery, type Scope, type Viewer } from '../auth/policy';
 import { UsageError } from '../errors';
-import { asOfInstant, groupRows, overdueFilter, overdueReport, type OverdueReport } from '../report/overdue';
+import { asOfInstant, groupRows, overdueFilter, overdueReport, type OverdueNarrowing, type OverdueReport } from '../report/overdue';
 import { taskQuery } from '../tasks/query';
 import type { ServiceContext } from './context';
 
@@ -11,11 +11,9 @@ import type { ServiceContext } from './context';
  */
 export const REPORT_MAX_ROWS = 10_000;
 
-export interface OverdueOptions {
+export interface OverdueOptions extends OverdueNarrowing {
   unitId?: string;
   asOf?: string;
-  dutyId?: string;
-  period?: string;
   /** Refuse, before listing anything, a report that would have more rows than this (a COUNT query per unit). */
   maxRows?: number;
 }
@@ -28,7 +26,7 @@ export class TooLargeError extends UsageError {
 async function refuseOversized(client: Client, units: string[] | undefined, opts: OverdueOptions, maxRows: number): Promise<void> {
   const asOf = asOfInstant(opts.asOf);
   const counts = await Promise.all(
-    (units ?? [undefined]).map(async (unitId) => (await client.workflow.count(taskQuery({ ...overdueFilter(unitId, asOf), dutyId: opts.dutyId, period: opts.period }))).count),
+    (units ?? [undefined]).map(async (unitId) => (await client.workflow.count(taskQuery(overdueFilter(unitId, asOf, opts)))).count),
   );
   const total = counts.reduce((a, b) => a + b, 0);
   if (total > maxRows) {

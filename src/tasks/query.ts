@@ -1,10 +1,12 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { UsageError } from '../errors';
 import { TASK_WORKFLOW_TYPE } from '../contracts/dutyTask';
-import { SA, type TaskStatus } from '../shared/searchAttributes';
+import { SA, type TaskFlag, type TaskStatus } from '../shared/searchAttributes';
+import { FLAG_NAMES } from '../shared/taskStates';
 import { visibilityQuery, type VisibilityQuery } from './visibilityQuery';
 
-export const TASK_STATUSES: TaskStatus[] = ['open', 'overdue', 'done', 'waived'];
+export const TASK_STATUSES: TaskStatus[] = ['open', 'overdue', 'review', 'done', 'waived'];
+export const TASK_FLAGS = Object.keys(FLAG_NAMES) as TaskFlag[];
 
 export interface TaskFilter {
   assignee?: string;
@@ -13,6 +15,8 @@ export interface TaskFilter {
   dutyId?: string;
   period?: string;
   statuses?: TaskStatus[];
+  /** Tasks carrying any of these flags. */
+  flags?: TaskFlag[];
   /** Only tasks whose deadline instant is before this. */
   dueBefore?: Date;
   /** Stop reading after this many (in visibility's order, before sorting): for a caller that refuses more. */
@@ -33,6 +37,24 @@ export interface TaskSummary {
   dueAt: Date;
   escalationLevel: number;
   provisional: boolean;
+  flags: TaskFlag[];
+  /** Extensions granted; `dueOn`/`dueAt` are then the extended deadline and `originalDueOn` the first one. */
+  extensions: number;
+  /** Completions a reviewer sent back. */
+  returns: number;
+  latestProgress?: { at: string; note: string };
+  originalDueOn?: string;
+}
+
+/** What a listing reads of the task workflow's memo; tasks opened before the 督办 steps have only the first three. */
+interface TaskMemo {
+  dutyTitle?: string;
+  phaseTitle?: string;
+  dueOn?: string;
+  originalDueOn?: string;
+  extensions?: number;
+  returns?: number;
+  progress?: { at: string; note: string };
 }
 
 const SAFE_ID = /^[A-Za-z0-9_.:-]+$/;
@@ -51,6 +73,7 @@ export function taskQueryBuilder(filter: TaskFilter): VisibilityQuery {
   if (filter.dutyId) q = q.eq(SA.dutyId, checkedId(filter.dutyId, '职责编号'));
   if (filter.period) q = q.eq(SA.period, checkedId(filter.period, '周期'));
   if (filter.statuses?.length) q = q.in(SA.status, filter.statuses);
+  if (filter.flags?.length) q = q.in(SA.flags, filter.flags);
   if (filter.dueBefore) q = q.lt(SA.dueAt, filter.dueBefore);
   return q;
 }
@@ -60,9 +83,14 @@ export function taskQuery(filter: TaskFilter): string {
   return taskQueryBuilder(filter).build();
 }
 
-export function summarize(info: WorkflowExecutionInfo): TaskSummary {
+/** A flag published by a newer workflow than this reader knows has no name to show, so it is left out. */
+function isTaskFlag(value: string): value is TaskFlag {
+  return (TASK_FLAGS as string[]).includes(value);
+}
+
+export function summarize(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'typedSearchAttributes' | 'memo'>): TaskSummary {
   const sa = info.typedSearchAttributes;
-  const memo = (info.memo ?? {}) as { dutyTitle?: string; phaseTitle?: string; dueOn?: string };
+  const memo = (info.memo ?? {}) as TaskMemo;
   const dueAt = sa.get(SA.dueAt) ?? new Date(0);
   return {
     taskId: info.workflowId,
@@ -78,6 +106,11 @@ export function summarize(info: WorkflowExecutionInfo): TaskSummary {
     dueAt,
     escalationLevel: sa.get(SA.escalationLevel) ?? 0,
     provisional: sa.get(SA.provisional) ?? false,
+    flags: (sa.get(SA.flags) ?? []).filter(isTaskFlag),
+    extensions: memo.extensions ?? 0,
+    returns: memo.returns ?? 0,
+    latestProgress: memo.progress ? { at: memo.progress.at, note: memo.progress.note } : undefined,
+    originalDueOn: memo.originalDueOn,
   };
 }
 

@@ -49,6 +49,11 @@ export class VisibilityQuery {
     return this.with(`${attribute(name)} = ${quoteValue(value)}`);
   }
 
+  /** `Name != 'value'` */
+  neq(name: AttributeName, value: QueryValue): VisibilityQuery {
+    return this.with(`${attribute(name)} != ${quoteValue(value)}`);
+  }
+
   /** `Name IN ('a', 'b')`; an empty list has no such clause in the filter language, so it is refused. */
   in(name: AttributeName, values: readonly QueryValue[]): VisibilityQuery {
     if (values.length === 0) throw new RangeError(`${attribute(name)} IN needs at least one value`);
@@ -88,6 +93,14 @@ export class VisibilityQuery {
   /** Open executions only. */
   running(): VisibilityQuery {
     return this.eq('ExecutionStatus', 'Running');
+  }
+
+  /**
+   * Closed executions only. Say so beside a `CloseTime` comparison: SQL visibility stores a running execution's
+   * close time as a far-future instant, so `CloseTime > t` alone matches every running one too.
+   */
+  closed(): VisibilityQuery {
+    return this.neq('ExecutionStatus', 'Running');
   }
 
   /** For counts: `… GROUP BY Name`. */

@@ -21,6 +21,9 @@ function task(id: string, dueOn: string, status: TaskSummary['status'] = 'open',
     dueAt: new Date(`${dueOn}T18:00:00+08:00`),
     escalationLevel: 0,
     provisional: false,
+    flags: [],
+    extensions: 0,
+    returns: 0,
     ...extra,
   };
 }
@@ -42,7 +45,7 @@ test('a digest lists overdue tasks first, then those due by the horizon, soonest
 
 test('the digest text is Chinese and tells days left or overdue for each task', () => {
   const items = digestItems([task('a', '2026-03-12', 'overdue'), task('b', '2026-03-16'), task('c', '2026-03-18', 'open', { phaseTitle: '中期检查', provisional: true })], now, '2026-03-19');
-  const { subject, text } = composeDigest({ digestId: 'digest:p-pine-1:2026-03-16', personId: 'p-pine-1', date: '2026-03-16', items }, { name: '村干部戊' });
+  const { subject, text } = composeDigest({ digestId: 'digest:p-pine-1:2026-03-16', personId: 'p-pine-1', date: '2026-03-16', items }, { name: '村干部戊' }, { taskLink: (id) => `https://duty.example.org/tasks/${encodeURIComponent(id)}`, adminNames: ['管理员甲'] });
   expect(subject).toBe('【每日待办汇总】2026-03-16 共3项(已逾期1项)');
   expect(text).toContain('村干部戊同志:您好!');
   expect(text).toContain('1. 【已逾期4天】职责a(2026-03) 截止 2026-03-12\n   任务编号:task:a');

@@ -125,7 +125,8 @@ test('apply, trigger, remind by mail, complete, report overdue, re-apply unchang
   const mailTo = (address: string | undefined) => october(smtp.messages).find((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address === address);
   const eduMail = await eventually(async () => mailTo(liaison?.email), Boolean);
   expect(eduMail?.subject).toMatch(/^【二级督办·逾期\d+天】行业部门每月导入监测数据\(2026-10\) 原定截止 2026-10-15$/);
-  expect(eduMail?.text).toContain(`task complete task:${DUTY}:2026-10:dept-edu`);
+  expect(eduMail?.text).toContain(`/tasks/${encodeURIComponent(`task:${DUTY}:2026-10:dept-edu`)}`);
+  expect(eduMail?.html).toContain('>打开任务</a>');
   expect(eduMail?.messageId).toMatch(/^<task_monthly-data-import_2026-10_dept-edu_/);
   const supervisorMail = await eventually(async () => mailTo(levelTwo[0]), Boolean);
   expect(supervisorMail?.text).toContain('您督查范围内');
@@ -150,7 +151,7 @@ test('apply, trigger, remind by mail, complete, report overdue, re-apply unchang
   expect(report.groups.find((g) => g.townshipId === 'departments')?.townshipName).toBe('市直行业部门');
   expect(octoberRows[0]).toMatchObject({ dueOn: '2026-10-15', escalationLevel: 2 });
   const csv = await duty('report', 'overdue', '--unit', 'dept-water', '--format', 'csv');
-  expect(csv.out.split('\n')[0]).toBe('\uFEFF乡镇/街道,单位,职责,周期,责任人,截止日期,逾期天数,督办级别,任务编号');
+  expect(csv.out.split('\n')[0]).toBe('\uFEFF乡镇/街道,单位,职责,周期,责任人,截止日期,逾期天数,督办级别,任务编号,办理状态');
   expect(csv.out).toContain(`task:${DUTY}:2026-10:dept-water`);
   expect(csv.out).not.toContain('dept-edu');
 

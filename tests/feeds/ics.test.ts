@@ -16,7 +16,7 @@ const tree = new OrgTree(roster);
 const now = new Date('2026-03-12T10:00:00+08:00');
 
 function task(id: string, dueAt: string, status: TaskSummary['status'] = 'open'): TaskSummary {
-  return { taskId: `task:${id}:2026-03:v-pine`, dutyId: id, dutyTitle: `职责${id}`, period: '2026-03', assignee: 'p-pine-1', unit: 'v-pine', status, dueOn: dueAt.slice(0, 10), dueAt: new Date(dueAt), escalationLevel: status === 'overdue' ? 1 : 0, provisional: false };
+  return { taskId: `task:${id}:2026-03:v-pine`, dutyId: id, dutyTitle: `职责${id}`, period: '2026-03', assignee: 'p-pine-1', unit: 'v-pine', status, dueOn: dueAt.slice(0, 10), dueAt: new Date(dueAt), escalationLevel: status === 'overdue' ? 1 : 0, provisional: false, flags: [], extensions: 0, returns: 0 };
 }
 
 const open = task('report', '2026-03-16T18:00:00+08:00');

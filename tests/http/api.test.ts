@@ -75,9 +75,30 @@ test('a township supervisor sees and acts only within the township', async () =>
   expect((await call('p-admin', 'GET', `/api/tasks/${encodeURIComponent(task('v-shengli'))}`)).body).toMatchObject({ status: expect.stringMatching(/open|overdue/) });
 });
 
+test('lists, pages and reports filter by 督办 flag; no task here has been extended', async () => {
+  expect(await call('p-admin', 'GET', '/api/tasks?flag=extended')).toMatchObject({ status: 200, body: [] });
+  expect(await call('p-admin', 'GET', '/api/reports/overdue?flag=extended')).toMatchObject({ status: 200, body: { total: 0 } });
+  const text = async (who: string, url: string) => {
+    const res = await call(who, 'GET', url);
+    return { status: res.status, html: Buffer.from(res.body as ArrayBuffer).toString('utf8') };
+  };
+  const my = await text('p-xhz-cadre1', '/my?flag=extended');
+  expect(my.status).toBe(200);
+  expect(my.html).toContain('没有符合条件的待办任务。');
+  expect(my.html).toContain('<option value="extended" selected>延期中</option>');
+  const overdue = await text('p-admin', '/overdue?flag=returned');
+  expect(overdue.status).toBe(200);
+  expect(overdue.html).toContain('/api/reports/overdue?format=xlsx&amp;flag=returned');
+  expect((await text('p-admin', '/overdue?flag=nope')).status).toBe(400);
+});
+
 test('input is validated with Chinese messages that name the field', async () => {
   const badStatus = await call('p-admin', 'GET', '/api/tasks?status=late');
-  expect(badStatus).toMatchObject({ status: 400, body: { issues: [{ field: 'query.status', message: '状态必须是 open / overdue / done / waived 之一' }] } });
+  expect(badStatus).toMatchObject({ status: 400, body: { issues: [{ field: 'query.status', message: '状态必须是 open / overdue / review / done / waived 之一' }] } });
+  const badFlag = await call('p-admin', 'GET', '/api/tasks?flag=late');
+  expect(badFlag).toMatchObject({ status: 400, body: { issues: [{ field: 'query.flag', message: '督办标记(flag)必须是 unacknowledged / progress / extensionRequested / extended / returned 之一' }] } });
+  const badReportFlag = await call('p-admin', 'GET', '/api/reports/overdue?flag=late');
+  expect(badReportFlag).toMatchObject({ status: 400, body: { issues: [{ field: 'query.flag' }] } });
   const badRange = await call('p-admin', 'GET', `/api/duties/${Q3}/preview?from=2026-12-01&to=2026-01-01`);
   expect(badRange).toMatchObject({ status: 400, body: { issues: [{ field: 'query.from', message: '开始日期(from)不能晚于结束日期(to)' }] } });
   const badDate = await call('p-admin', 'GET', `/api/duties/${Q3}/preview?from=2026-02-30&to=2026-03-01`);

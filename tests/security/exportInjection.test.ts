@@ -31,6 +31,7 @@ function overdueRow(taskId: string, over: Partial<OverdueRow>): OverdueRow {
     dueOn: '2026-03-16',
     daysOverdue: 4,
     escalationLevel: 1,
+    flags: [],
     ...over,
   };
 }
@@ -59,7 +60,7 @@ const overdue: OverdueReport = {
   ],
 };
 
-const tally = (sums: Record<string, number>, done = 1, units = 2): Tally => ({ units, done, open: units - done, overdue: 0, waived: 0, sums });
+const tally = (sums: Record<string, number>, done = 1, units = 2): Tally => ({ units, done, open: units - done, overdue: 0, review: 0, waived: 0, sums });
 
 function unitRow(unitName: string, status: CycleUnitRow['status'], figures: CycleUnitRow['figures'] = {}): CycleUnitRow {
   return { unitId: `v-${unitName.length}`, unitName, taskId: `task:${unitName}`, status, dueOn: '2026-03-31', figures };

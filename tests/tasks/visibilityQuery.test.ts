@@ -78,6 +78,12 @@ describe('visibilityQuery', () => {
     expect(() => visibilityQuery().anyOf()).toThrow(RangeError);
   });
 
+  test('closed executions, for a CloseTime comparison that must not match running ones; != quotes like =', () => {
+    const at = new Date('2026-03-20T15:59:59.999Z');
+    expect(visibilityQuery().closed().gt('CloseTime', at).build()).toBe("ExecutionStatus != 'Running' AND CloseTime > '2026-03-20T15:59:59.999Z'");
+    expect(visibilityQuery().neq(SA.status, "it's").build()).toBe("DutyStatus != 'it''s'");
+  });
+
   test('refuses an empty IN list and a name that is not an identifier', () => {
     expect(() => visibilityQuery().in(SA.period, [])).toThrow('at least one value');
     expect(() => visibilityQuery().eq("DutyId = 'x' OR WorkflowType", 'y')).toThrow('not a search attribute name');

@@ -33,17 +33,21 @@ export function reportApi(app: FastifyInstance, deps: HttpDeps): void {
     response: OverdueReportSchema,
     produces: ['application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
     handler: async ({ query, principal, reply }) =>
-      sendReport(reply, await overdueFor(ctx, principal as Principal, { unitId: query.unit, asOf: query.asOf, dutyId: query.duty, period: query.period, maxRows: REPORT_MAX_ROWS }), query.format ?? 'json'),
+      sendReport(
+        reply,
+        await overdueFor(ctx, principal as Principal, { unitId: query.unit, asOf: query.asOf, dutyId: query.duty, period: query.period, flags: query.flag ? [query.flag] : undefined, maxRows: REPORT_MAX_ROWS }),
+        query.format ?? 'json',
+      ),
   });
   deps.api.add(app, {
     method: 'GET',
     url: '/api/reports/dashboard',
     tag: '报告',
-    summary: '逾期督办看板:逾期报告、按单位的逾期数与按时完成率排名、近 8 周逾期趋势(同一管辖范围共用,最多缓存 30 秒,有新操作时立即更新)',
+    summary: '逾期督办看板:逾期报告、按单位的逾期数与按时完成率排名(含待审核数、延期与退回次数)、近 8 周逾期趋势(同一管辖范围共用,最多缓存 30 秒,有新操作时立即更新)',
     access: ['admin', 'supervisor'],
     query: DashboardQuery,
     response: z.looseObject({ report: OverdueReportSchema, ranking: z.array(z.looseObject({})), trend: z.array(z.object({ at: z.string(), count: z.number() })) }),
-    handler: async ({ query, principal }) => ctx.dashboards.get(principal as Principal, { dutyId: query.duty, period: query.period }),
+    handler: async ({ query, principal }) => ctx.dashboards.get(principal as Principal, { dutyId: query.duty, period: query.period, flags: query.flag ? [query.flag] : undefined }),
   });
   deps.api.add(app, {
     method: 'GET',

@@ -1,10 +1,23 @@
 import { DateTime } from 'luxon';
-import type { TaskStatus } from '../../shared/searchAttributes';
+import { flagText } from '../../report/format';
+import type { TaskFlag } from '../../shared/searchAttributes';
+import { FLAG_NAMES } from '../../shared/taskStates';
+import { TASK_FLAGS } from '../../tasks/query';
 import { html, type SafeHtml } from './html';
 import { ZONE } from '../../shared/zone';
 
+/** What waits on the assignee stands out, what went wrong more so. */
+const FLAG_TONES: Record<TaskFlag, string> = { unacknowledged: 'warn', progress: 'ok', extensionRequested: 'warn', extended: '', returned: 'bad' };
 
-export const STATUS_NAMES: Record<TaskStatus, string> = { open: '待办', overdue: '已逾期', done: '已完成', waived: '已免除' };
+/** A task's 督办 flags as badges, an extension with the deadline it replaced. */
+export function flagBadges(flags: readonly TaskFlag[], originalDueOn?: string): SafeHtml {
+  return html`${flags.map((f) => html`<span class="badge ${FLAG_TONES[f]}" data-flag="${f}">${flagText(f, originalDueOn)}</span>`)}`;
+}
+
+/** The 办理状态 filter of a list page, as `flag=` the API takes too. */
+export function flagSelect(selected?: TaskFlag): SafeHtml {
+  return html`<label>办理状态<select name="flag"><option value="">全部</option>${TASK_FLAGS.map((f) => html`<option value="${f}" ${f === selected ? 'selected' : ''}>${FLAG_NAMES[f]}</option>`)}</select></label>`;
+}
 
 export function today(now = new Date()): string {
   return DateTime.fromJSDate(now, { zone: ZONE }).toISODate() ?? '';
