@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from './errors';
+import { EVIDENCE_DEFAULTS } from './shared/evidence';
 import type { LocalTime } from './shared/types';
 
 /**
@@ -72,7 +73,14 @@ export function settings(env: Env = process.env) {
     quietHours: oneOf(env, 'DUTY_QUIET_HOURS', ['on', 'off'], 'on') === 'on',
     /** The embedded dev server of `npm start`. */
     devServer: { port: int(env, 'DUTY_DEV_PORT', 7233, 1, 65535), uiPort: int(env, 'DUTY_DEV_UI_PORT', 8233, 1, 65535) },
+    evidence: evidenceLimits(env),
   };
+}
+
+/** Evidence files (佐证材料) per completion or progress report; a request holds them in memory, so both stay bounded. */
+function evidenceLimits(env: Env): { maxFiles: number; maxFileBytes: number } {
+  const megabytes = int(env, 'DUTY_EVIDENCE_MAX_MB', EVIDENCE_DEFAULTS.maxMegabytes, 1, 100);
+  return { maxFiles: int(env, 'DUTY_EVIDENCE_MAX_FILES', EVIDENCE_DEFAULTS.maxFiles, 1, 50), maxFileBytes: megabytes * 1024 * 1024 };
 }
 
 export type Settings = ReturnType<typeof settings>;

@@ -11,6 +11,7 @@ import { ServerContext } from '../services/serverContext';
 import { dutyApi } from './api/duties';
 import { reportApi } from './api/reports';
 import { taskApi } from './api/tasks';
+import { taskStepApi } from './api/taskSteps';
 import { authHook, authRoutes, loginPage } from './auth';
 import { answerClientError, issueText, toHttpError } from './errors';
 import { openApiRoutes } from './openapi';
@@ -21,12 +22,13 @@ import { errorPage } from './pages/layout';
 import { myTasksPage } from './pages/myTasks';
 import { overduePage } from './pages/overduePage';
 import { taskPages } from './pages/taskPage';
+import { registerMultipart } from './multipart';
 import { featureRoutes } from './plugins';
 import { ApiRegistry, BODY_LIMITS } from './route';
 import type { HttpDeps, HttpOptions, RoutePlugin } from './types';
 
 /** The core routes, in registration order. Other features' plugins come from ./plugins.ts. */
-export const CORE_ROUTES: RoutePlugin[] = [authRoutes, taskApi, dutyApi, reportApi, openApiRoutes, assetRoutes, myTasksPage, taskPages, overduePage, dutiesPages, auditPage];
+export const CORE_ROUTES: RoutePlugin[] = [authRoutes, taskApi, taskStepApi, dutyApi, reportApi, openApiRoutes, assetRoutes, myTasksPage, taskPages, overduePage, dutiesPages, auditPage];
 
 const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -81,6 +83,7 @@ export async function buildServer(deps: ServerDeps, plugins: RoutePlugin[] = [..
     if (route.config?.public && route.bodyLimit === undefined) route.bodyLimit = BODY_LIMITS.form;
   });
   await app.register(formbody);
+  await registerMultipart(app, deps.services.settings.evidence);
   await app.register(rateLimit, { global: false });
   app.setErrorHandler((err, req, reply) => sendError(err, req, reply, deps.log));
   app.setNotFoundHandler((req, reply) => sendError(Object.assign(new Error('not found'), { statusCode: 404 }), req, reply, deps.log));

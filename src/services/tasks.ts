@@ -1,15 +1,15 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { Actor } from '../audit/log';
 import { canSeeTask, requireCanComplete, requirePersonInScope, requireRole, scopeOf, unitsToQuery, type Scope, type Viewer } from '../auth/policy';
-import { NotFoundError, UsageError, ValidationError } from '../errors';
+import { UsageError, ValidationError } from '../errors';
 import type { OrgTree } from '../roster/orgTree';
-import { completeTaskUpdate, type CompletionRequest, TASK_WORKFLOW_TYPE, type TaskState, taskStateQuery, type WaiverRequest, waiveTaskUpdate } from '../contracts/dutyTask';
+import { completeTaskUpdate, type CompletionRequest, type TaskState, taskStateQuery, type WaiverRequest, waiveTaskUpdate } from '../contracts/dutyTask';
 import { checkCompletionSize } from '../shared/completion';
 import { shanghaiStamp } from '../shared/zone';
-import { SA } from '../shared/searchAttributes';
 import type { CompletionSpec, Duty } from '../shared/types';
 import { listTasks, type TaskFilter, type TaskSummary } from '../tasks/query';
 import { auditLog, type ServiceContext } from './context';
+import { visibleTask } from './taskAccess';
 
 /**
  * Task operations shared by the CLI and the HTTP API. Every read and write passes the viewer's scope first;
@@ -31,24 +31,6 @@ export async function findTasks(ctx: ServiceContext, viewer: Viewer, filter: Tas
   const seen = new Map<string, TaskSummary>();
   for (const t of lists.flat()) if (canSeeTask(tree, s, t)) seen.set(t.taskId, t);
   return [...seen.values()].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.taskId.localeCompare(b.taskId));
-}
-
-export interface VisibleTask {
-  handle: WorkflowHandle;
-  running: boolean;
-  assignee: { personId: string; unitId: string };
-}
-
-/** Describes the workflow and refuses, as not found, anything that is not a task the viewer may see. */
-export async function visibleTask(client: Client, tree: OrgTree, viewer: Viewer, taskId: string): Promise<VisibleTask> {
-  const handle = client.workflow.getHandle(taskId);
-  const d = await handle.describe();
-  const sa = d.typedSearchAttributes;
-  const assignee = { personId: sa.get(SA.assignee) ?? '', unitId: sa.get(SA.unit) ?? '' };
-  if (d.type !== TASK_WORKFLOW_TYPE || !canSeeTask(tree, scopeOf(tree, viewer), { unit: assignee.unitId, assignee: assignee.personId })) {
-    throw new NotFoundError('任务', taskId);
-  }
-  return { handle, running: d.status.name === 'RUNNING', assignee };
 }
 
 /** One step on one task, by whoever the viewer is acting as. */

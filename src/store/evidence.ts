@@ -1,0 +1,130 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { open, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { PRIVATE_FILE_MODE, privateDir } from './privateFiles';
+
+/**
+ * Evidence files (佐证材料), kept by the SHA-256 of their content: the same photo attached twice is stored once, and
+ * a task keeps only the hash. Files are staged first and moved into place only once the task has recorded them, so
+ * a refused step leaves nothing behind, and nothing a task refers to is ever half-written.
+ */
+
+export const SHA256 = /^[0-9a-f]{64}$/;
+
+export function sha256Of(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export interface StoredBlob {
+  sha256: string;
+  size: number;
+}
+
+/** Files written to a temporary area: `commit` puts them in the store, `discard` forgets them. Either, once. */
+export interface Staging {
+  /** One per staged file, in order. */
+  readonly blobs: readonly StoredBlob[];
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+export interface EvidenceStore {
+  stage(files: readonly Uint8Array[]): Promise<Staging>;
+  /** The blob's bytes; undefined when the store holds nothing under that hash (or it is no hash). */
+  read(sha256: string): Promise<{ size: number; stream: Readable } | undefined>;
+}
+
+const STAGING = '.staging';
+/** A staging folder this old belongs to a process that died between staging and committing. */
+const ABANDONED_MS = 24 * 60 * 60 * 1000;
+
+/** `<root>/ab/cd/abcd…`: two levels of 256 folders keep any one folder small. Files 0600, folders 0700. */
+export class DirectoryEvidenceStore implements EvidenceStore {
+  constructor(readonly root: string) {}
+
+  static inDataDir(dataDir: string): DirectoryEvidenceStore {
+    return new DirectoryEvidenceStore(path.join(dataDir, 'evidence'));
+  }
+
+  blobPath(sha256: string): string {
+    return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  async stage(files: readonly Uint8Array[]): Promise<Staging> {
+    privateDir(path.join(this.root, STAGING));
+    await this.removeAbandoned();
+    // On the store's own file system, so that committing is a rename.
+    const dir = path.join(this.root, STAGING, randomUUID());
+    privateDir(dir);
+    try {
+      const hashed = files.map((data) => ({ sha256: sha256Of(data), data }));
+      const unique = new Map(hashed.map((h) => [h.sha256, h.data]));
+      for (const [sha256, data] of unique) await writePrivate(path.join(dir, sha256), data);
+      const blobs = hashed.map((h) => ({ sha256: h.sha256, size: h.data.byteLength }));
+      return this.staging(dir, blobs, [...unique.keys()]);
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  async read(sha256: string): Promise<{ size: number; stream: Readable } | undefined> {
+    if (!SHA256.test(sha256)) return undefined;
+    try {
+      const handle = await open(this.blobPath(sha256), 'r');
+      const { size } = await handle.stat();
+      return { size, stream: handle.createReadStream() };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  private staging(dir: string, blobs: StoredBlob[], hashes: string[]): Staging {
+    let settled = false;
+    const settle = () => {
+      if (settled) throw new Error(`evidence staging ${dir} already committed or discarded`);
+      settled = true;
+    };
+    return {
+      blobs,
+      commit: async () => {
+        settle();
+        for (const sha256 of hashes) {
+          const target = this.blobPath(sha256);
+          privateDir(path.dirname(target));
+          // An existing blob under the same hash holds the same bytes: replacing it changes nothing.
+          await rename(path.join(dir, sha256), target);
+        }
+        await rm(dir, { recursive: true, force: true });
+      },
+      discard: async () => {
+        settle();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  private async removeAbandoned(): Promise<void> {
+    const area = path.join(this.root, STAGING);
+    for (const name of await readdir(area)) {
+      const dir = path.join(area, name);
+      // Another process may remove it first.
+      const info = await stat(dir).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs > ABANDONED_MS) await rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+async function writePrivate(file: string, data: Uint8Array): Promise<void> {
+  const handle = await open(file, 'wx', PRIVATE_FILE_MODE);
+  try {
+    // Explicitly: the mode given to open is bent by the umask.
+    await handle.chmod(PRIVATE_FILE_MODE);
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
