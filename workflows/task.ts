@@ -58,7 +58,7 @@ async function watchAcknowledgement(run: TaskRun): Promise<void> {
   if (ms > 0) await condition(settled, ms);
   if (settled()) return;
   record(run.state, 'system', 'unacknowledged', `开启后 ${hours} 个工作小时内无人签收`);
-  run.sendStep('unacknowledged', { by: 'system', reason: String(hours) }, 1);
+  run.sendStep('unacknowledged', { by: 'system', acknowledgeWithinHours: hours }, 1);
 }
 
 /** A programme or lifecycle waits on its tasks; one that has already finished needs no news, so a failed signal is dropped. */

@@ -104,6 +104,7 @@ export class TaskRun {
       extensions: s.extension?.granted ?? 0,
       returns: s.returned?.length ?? 0,
       progress: s.progress ? { at: s.progress.at, note: s.progress.note.slice(0, 100) } : undefined,
+      completedAt: s.status === 'done' ? s.completion?.at : undefined,
     });
   }
 

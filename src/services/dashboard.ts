@@ -160,7 +160,8 @@ function rank(tree: OrgTree, report: OverdueReport, due: Listed[], listed: TaskS
     if (task.status === 'waived') continue;
     const r = entry(task.unit);
     r.due += 1;
-    if (task.status === 'done' && closedAt && closedAt.getTime() <= task.dueAt.getTime()) r.onTime += 1;
+    const finished = task.completedAt ?? closedAt;
+    if (task.status === 'done' && finished && finished.getTime() <= task.dueAt.getTime()) r.onTime += 1;
   }
   for (const task of listed) {
     if (task.status !== 'review' && task.extensions === 0 && task.returns === 0) continue;

@@ -44,6 +44,8 @@ export interface TaskSummary {
   returns: number;
   latestProgress?: { at: string; note: string };
   originalDueOn?: string;
+  /** When the accepted completion was registered: with review, on time means submitted by the deadline, not accepted. */
+  completedAt?: Date;
 }
 
 /** What a listing reads of the task workflow's memo; tasks opened before the 督办 steps have only the first three. */
@@ -55,6 +57,7 @@ interface TaskMemo {
   extensions?: number;
   returns?: number;
   progress?: { at: string; note: string };
+  completedAt?: string;
 }
 
 const SAFE_ID = /^[A-Za-z0-9_.:-]+$/;
@@ -111,6 +114,7 @@ export function summarize(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'type
     returns: memo.returns ?? 0,
     latestProgress: memo.progress ? { at: memo.progress.at, note: memo.progress.note } : undefined,
     originalDueOn: memo.originalDueOn,
+    ...(memo.completedAt ? { completedAt: new Date(memo.completedAt) } : {}),
   };
 }
 

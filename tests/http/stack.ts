@@ -11,7 +11,9 @@ import { AccountStore } from '../../src/auth/accounts';
 import { SessionStore } from '../../src/auth/sessions';
 import { settings, type Settings } from '../../src/config';
 import { buildServer } from '../../src/http/server';
+import type { NotificationChannel } from '../../src/notify/channel';
 import { OutboxChannel } from '../../src/notify/outbox';
+import type { ChannelName } from '../../src/shared/types';
 import type { OrgTree } from '../../src/roster/orgTree';
 import { cliActor } from '../../src/services/context';
 import { applyCatalog } from '../../src/services/duties';
@@ -42,7 +44,17 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(opts: { loginRateMax?: number; people?: string[]; catalogDir?: string } = {}): Promise<Stack> {
+export interface StackOptions {
+  loginRateMax?: number;
+  people?: string[];
+  catalogDir?: string;
+  /** Besides the outbox, e.g. mail to a loopback SMTP sink. */
+  channels?: Partial<Record<ChannelName, NotificationChannel>>;
+  /** A fixed port, for links in notices (DUTY_PUBLIC_URL) that must point at this server. */
+  port?: number;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   installRuntimeLogging(pino({ level: 'warn' }));
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'duty-http-'));
   const taskQueue = `http-${process.pid}-${Date.now()}`;
@@ -61,7 +73,7 @@ export async function startStack(opts: { loginRateMax?: number; people?: string[
     settings: s,
     logger: log,
     dataConverter,
-    channels: { outbox: new OutboxChannel(s.outboxDir) },
+    channels: { outbox: new OutboxChannel(s.outboxDir), ...opts.channels },
   });
   const running = worker.run();
   const services = new ServerContext(s, client, log);
@@ -76,7 +88,7 @@ export async function startStack(opts: { loginRateMax?: number; people?: string[
     log,
     options: { secureCookies: false, loginRateLimit: { max: opts.loginRateMax ?? 100, timeWindowMs: 60_000 } },
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
   const address = app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const planner = planningActivities({ calendar: loadWorkCalendar(), roster: () => tree });
