@@ -182,7 +182,7 @@ export function httpSettings(env: Env = process.env): HttpConfig {
 }
 
 /**
- * Where people reach the server (`DUTY_PUBLIC_URL`), for links in feeds; no trailing slash. Unset, it is the address
+ * Where people reach the server (`DUTY_PUBLIC_URL`), for links in feeds and notices; no trailing slash. Unset, it is the address
  * the server listens on, so a URL printed on the server's machine connects there.
  */
 export function publicBaseUrl(env: Env = process.env): string {

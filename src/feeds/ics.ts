@@ -2,6 +2,7 @@ import ical, { ICalAlarmType, ICalCalendarMethod } from 'ical-generator';
 import { DateTime } from 'luxon';
 import type { Person } from '../shared/types';
 import type { TaskSummary } from '../tasks/query';
+import { HANDLE_TASK_LABEL, noAccountHint, taskPageUrl } from '../shared/taskLink';
 import { ZONE } from '../shared/zone';
 
 /** Phones re-fetch about hourly; a completed task disappears at the next refresh. */
@@ -36,13 +37,14 @@ export function buildFeed({ person, tasks, unitName, now, publicUrl }: FeedInput
   for (const t of tasks) {
     const overdue = t.status === 'overdue' || t.dueAt.getTime() <= now.getTime();
     const due = DateTime.fromJSDate(t.dueAt, { zone: ZONE });
-    const page = `${publicUrl}/tasks/${encodeURIComponent(t.taskId)}`;
+    const page = taskPageUrl(publicUrl, t.taskId);
     const description = [
       `承办单位:${unitName(t.unit)}`,
       `截止时间:${due.toFormat('yyyy-MM-dd HH:mm')}(北京时间)${t.provisional ? ',暂定:节假日安排未公布' : ''}`,
       `状态:${overdue ? '已逾期' : '待完成'}${t.escalationLevel > 0 ? `,${t.escalationLevel}级督办` : ''}`,
       `任务编号:${t.taskId}`,
-      `完成后请登录任务页面登记:${page}`,
+      `${HANDLE_TASK_LABEL}:${page}`,
+      noAccountHint(),
     ].join('\n');
     calendar.createEvent({
       id: `${t.taskId}@duty-engine`,

@@ -9,6 +9,7 @@ import { html } from './pages/html';
 import { homeOf, renderPage } from './pages/layout';
 import { parsePart } from './route';
 import type { HttpDeps } from './types';
+import { noAccountHint } from '../shared/taskLink';
 
 export const SESSION_COOKIE = 'duty_sid';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -207,7 +208,7 @@ export function loginPage(next?: string, error?: string, personId = ''): string 
   <label class="field"><span>密码</span><input name="password" type="password" autocomplete="current-password"></label>
   ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
   <button type="submit">登录</button>
-  <p class="muted">还没有账号或忘记了密码:请联系县(市)乡村振兴局的系统管理员开通或重置。</p>
+  <p class="muted">${noAccountHint()}</p>
 </form>`,
   });
 }

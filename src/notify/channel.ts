@@ -9,6 +9,8 @@ export interface OutgoingMessage {
   to: { name: string; email?: string; chatId?: string; mobile?: string; robots?: UnitRobots };
   subject: string;
   text: string;
+  /** The task pages `text` links to: markdown and HTML make links of these, and of nothing else in the text. */
+  links?: string[];
 }
 
 export interface ChannelResult {

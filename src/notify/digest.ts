@@ -3,12 +3,17 @@ import type { DigestItem, DigestRequest } from '../contracts/digest';
 import type { NotifyRequest } from '../contracts/dutyTask';
 import type { LocalDate, Person } from '../shared/types';
 import type { TaskSummary } from '../tasks/query';
-import { daysOverdue, type MessageText } from './messages';
+import { daysOverdue, isStepNotice, type MessageText } from './messages';
+import { linkLine, type TaskLink } from './links';
+import { HANDLE_TASK_LABEL, noAccountHint } from '../shared/taskLink';
 import { ZONE } from '../shared/zone';
 
-/** A digest person's own reminders and overdue notices wait for the digest; urgent duties still go at once. */
+/**
+ * A digest person's own reminders and overdue notices wait for the digest; urgent duties still go at once, and so
+ * do step notices (延期, 退回, 转办 …), which say what the digest's list of deadlines cannot.
+ */
 export function foldsIntoDigest(req: NotifyRequest, person: Person): boolean {
-  return person.delivery === 'digest' && !req.urgent;
+  return person.delivery === 'digest' && !req.urgent && !isStepNotice(req.kind);
 }
 
 /** Overdue tasks, then those due on or before `horizon`, soonest first. */
@@ -35,16 +40,17 @@ function daysLeft(dueOn: LocalDate, date: LocalDate): number {
   return Math.round(DateTime.fromISO(dueOn, { zone: ZONE }).diff(DateTime.fromISO(date, { zone: ZONE }), 'days').days);
 }
 
-function itemLine(item: DigestItem, date: LocalDate, index: number): string {
+function itemLine(item: DigestItem, date: LocalDate, index: number, link: string): string {
   const left = daysLeft(item.dueOn, date);
   const tag = item.overdue ? `【已逾期${daysOverdue(item.dueOn, `${date}T12:00:00+08:00`)}天】` : left === 0 ? '【今天截止】' : `【还剩${left}天】`;
   const title = `${item.dutyTitle}${item.phaseTitle ? `·${item.phaseTitle}` : ''}(${item.period})`;
   const due = `截止 ${item.dueOn}${item.provisional ? '(暂定)' : ''}`;
-  return `${index + 1}. ${tag}${title} ${due}\n   任务编号:${item.taskId}`;
+  return `${index + 1}. ${tag}${title} ${due}\n   任务编号:${item.taskId}\n   ${linkLine(HANDLE_TASK_LABEL, link)}`;
 }
 
-/** One message listing every due-soon and overdue task of one person. */
-export function composeDigest(req: DigestRequest, recipient: { name: string }): MessageText {
+/** One message listing every due-soon and overdue task of one person, each with its page. */
+export function composeDigest(req: DigestRequest, recipient: { name: string }, ctx: { taskLink: TaskLink; adminNames: string[] }): MessageText {
+  const links = req.items.map((item) => ctx.taskLink(item.taskId));
   const overdue = req.items.filter((i) => i.overdue).length;
   const subject = `【每日待办汇总】${req.date} 共${req.items.length}项${overdue ? `(已逾期${overdue}项)` : ''}`;
   const lines = [
@@ -52,12 +58,12 @@ export function composeDigest(req: DigestRequest, recipient: { name: string }): 
     '',
     `截至 ${req.date},您有以下 ${req.items.length} 项任务即将到期或已逾期,请按时办理:`,
     '',
-    ...req.items.map((item, i) => itemLine(item, req.date, i)),
+    ...req.items.map((item, i) => itemLine(item, req.date, i, ctx.taskLink(item.taskId))),
     '',
-    '完成后请登记:',
-    '  npm run duty -- task complete <任务编号> --by <您的人员编号> --note "<情况说明>"',
+    '打开各项的链接,登录后即可签收、反馈或登记完成。',
+    noAccountHint(ctx.adminNames),
     '',
     '—— 沅江市乡村振兴局 职责提醒系统(每个工作日汇总一次,系统自动发送,请勿直接回复)',
   ];
-  return { subject, text: lines.join('\n') };
+  return { subject, text: lines.join('\n'), links };
 }

@@ -3,6 +3,7 @@ import type { OrgTree } from '../roster/orgTree';
 import type { DigestDelivery, DigestRequest } from '../contracts/digest';
 import type { ChannelName } from '../shared/types';
 import { composeDigest } from './digest';
+import { configuredTaskLink, type TaskLink } from './links';
 import { contactOf, sendRouted, type Channels } from './routing';
 
 /** Sends one person's daily digest on their channel, with the same routing and fallback as single notices. */
@@ -11,6 +12,7 @@ export class DigestSender {
     private readonly channels: Channels,
     private readonly fallback: ChannelName,
     private readonly log: Logger,
+    private readonly taskLink: TaskLink = configuredTaskLink(),
   ) {}
 
   async send(req: DigestRequest, tree: OrgTree): Promise<DigestDelivery> {
@@ -23,7 +25,7 @@ export class DigestSender {
       notificationId: req.digestId,
       personId: person.id,
       to: contactOf(person, tree),
-      ...composeDigest(req, person),
+      ...composeDigest(req, person, { taskLink: this.taskLink, adminNames: tree.admins().map((p) => p.name) }),
     });
     const delivery: DigestDelivery = outcome ? { ...base, ...outcome } : { ...base, channel: 'none', result: 'no-contact' };
     this.log.info({ digestId: req.digestId, personId: person.id, channel: delivery.channel, result: delivery.result, items: base.items }, 'digest');

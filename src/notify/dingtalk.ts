@@ -42,7 +42,7 @@ export class DingTalkChannel implements NotificationChannel {
     const target = this.target(message.to);
     if (!target) return { result: 'failed', detail: '未配置钉钉机器人' };
     const mobile = message.to.mobile;
-    const markdown = toMarkdown(message.subject, message.text, { paragraphs: true });
+    const markdown = toMarkdown(message.subject, message.text, { paragraphs: true, links: message.links });
     const text = clipBytes(mobile ? `${markdown}\n\n@${mobile}` : markdown, MARKDOWN_MAX_BYTES);
     const body = { msgtype: 'markdown', markdown: { title: message.subject, text }, at: { atMobiles: mobile ? [mobile] : [], isAtAll: false } };
     return postToRobot(this.signedUrl(target), body, { transientCodes: TRANSIENT, label: '钉钉', timeoutMs: this.opts.timeoutMs });

@@ -1,6 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { SmtpConfig } from '../config';
 import { safeId, type ChannelResult, type NotificationChannel, type OutgoingMessage } from './channel';
+import { toHtml } from './html';
 
 export class EmailChannel implements NotificationChannel {
   readonly name = 'email' as const;
@@ -29,7 +30,9 @@ export class EmailChannel implements NotificationChannel {
       from: this.config.from,
       to: { name: message.to.name, address: message.to.email },
       subject: message.subject,
+      // multipart/alternative: clients that show HTML get the buttons, the rest the same words as plain text.
       text: message.text,
+      html: toHtml(message.subject, message.text, message.links),
       messageId: `<${safeId(message.id)}@duty-engine>`,
       headers: { 'X-Duty-Notification': message.notificationId },
     });

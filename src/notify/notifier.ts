@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { OrgTree } from '../roster/orgTree';
-import type { DeliveryRecord, NotifyRequest } from '../contracts/dutyTask';
+import type { DeliveryRecord, NotifyRequest, StepNoticeKind } from '../contracts/dutyTask';
 import type { ChannelName, Person } from '../shared/types';
 import type { NotificationChannel } from './channel';
 import { foldsIntoDigest } from './digest';
-import { composeMessage } from './messages';
+import { configuredTaskLink, type TaskLink } from './links';
+import { composeMessage, isStepNotice, type MessageContext } from './messages';
 import { contactOf, sendRouted } from './routing';
 
 interface Recipient {
@@ -13,8 +14,24 @@ interface Recipient {
 }
 
 /**
- * Sends one notification to everyone it concerns, each on their preferred channel; an assignee who takes the daily
- * digest gets it there instead.
+ * Whom each step notice concerns: the assignee (the new one after a 转办), the one who held the task before, or the
+ * supervisors who must act on it (督促签收, 审批, 审核).
+ */
+const STEP_AUDIENCE: Record<StepNoticeKind, 'assignee' | 'previousAssignee' | 'supervisors'> = {
+  unacknowledged: 'supervisors',
+  extensionRequested: 'supervisors',
+  extensionApproved: 'assignee',
+  extensionRejected: 'assignee',
+  reviewRequested: 'supervisors',
+  returned: 'assignee',
+  reassigned: 'assignee',
+  handedOver: 'previousAssignee',
+};
+
+/**
+ * Sends one notification to everyone it concerns, each on their preferred channel, with a link to the task's page
+ * (`taskLink`, by default on `DUTY_PUBLIC_URL`); an assignee who takes the daily digest gets reminders and follow-ups
+ * there instead.
  * A ledger keyed by notification and recipient makes a retried or replayed send a no-op while the worker runs.
  */
 export class Notifier {
@@ -24,6 +41,7 @@ export class Notifier {
     private readonly channels: Partial<Record<ChannelName, NotificationChannel>>,
     private readonly fallback: ChannelName,
     private readonly log: Logger,
+    private readonly taskLink: TaskLink = configuredTaskLink(),
   ) {}
 
   async notify(req: NotifyRequest, tree: OrgTree, now: () => Date = () => new Date()): Promise<DeliveryRecord[]> {
@@ -42,8 +60,7 @@ export class Notifier {
     if (recipient.role === 'assignee' && foldsIntoDigest(req, recipient.person)) {
       return { ...base, channel: 'none', result: 'digest', sentAt: now().toISOString(), detail: '并入每日待办汇总' };
     }
-    const unitName = tree.unit(req.task.assignee.unitId).name;
-    const text = composeMessage(req, { name: recipient.person.name, role: recipient.role }, unitName);
+    const text = composeMessage(req, { name: recipient.person.name, role: recipient.role }, this.context(req, tree));
     const outcome = await sendRouted(this.channels, this.fallback, recipient.person, {
       id: key,
       notificationId: req.notificationId,
@@ -59,9 +76,19 @@ export class Notifier {
     this.log.info({ notificationId: req.notificationId, personId: recipient.person.id, channel: outcome.channel, result: outcome.result }, 'notification');
     return record;
   }
+
+  private context(req: NotifyRequest, tree: OrgTree): MessageContext {
+    return {
+      unitName: tree.unit(req.task.assignee.unitId).name,
+      link: this.taskLink(req.task.taskId),
+      adminNames: tree.admins().map((p) => p.name),
+      nameOf: (id) => (tree.hasPerson(id) ? tree.person(id).name : id === 'system' ? '系统' : id),
+    };
+  }
 }
 
 function recipients(req: NotifyRequest, tree: OrgTree): Recipient[] {
+  if (isStepNotice(req.kind)) return stepRecipients(STEP_AUDIENCE[req.kind], req, tree);
   const list: Recipient[] = [{ person: tree.person(req.task.assignee.personId), role: 'assignee' }];
   if (req.kind !== 'reminder' && req.level > 0) {
     for (const person of tree.supervisorsAt(req.task.assignee.unitId, req.level)) {
@@ -69,4 +96,27 @@ function recipients(req: NotifyRequest, tree: OrgTree): Recipient[] {
     }
   }
   return list;
+}
+
+function stepRecipients(audience: (typeof STEP_AUDIENCE)[StepNoticeKind], req: NotifyRequest, tree: OrgTree): Recipient[] {
+  if (audience === 'assignee') return [{ person: tree.person(req.task.assignee.personId), role: 'assignee' }];
+  if (audience === 'previousAssignee') {
+    const id = req.step?.previousAssignee;
+    // Someone who has left the roster since is not told.
+    return id && tree.hasPerson(id) ? [{ person: tree.person(id), role: 'assignee' }] : [];
+  }
+  const others = (p: Person) => p.id !== req.task.assignee.personId && p.id !== req.step?.by;
+  return nearestSupervisors(tree, req.task.assignee.unitId, others).map((person) => ({ person, role: 'supervisor' }));
+}
+
+/**
+ * The unit's own supervisors, else its parent's: a step waits on a supervisor, so its notice must reach one. Nobody
+ * is asked to review or approve their own request.
+ */
+function nearestSupervisors(tree: OrgTree, unitId: string, eligible: (p: Person) => boolean): Person[] {
+  for (const level of [1, 2]) {
+    const found = tree.supervisorsAt(unitId, level).filter(eligible);
+    if (found.length > 0) return found;
+  }
+  return [];
 }

@@ -42,7 +42,7 @@ export class WeComChannel implements NotificationChannel {
     const post = (body: unknown) => postToRobot(url, body, { transientCodes: TRANSIENT, label: '企业微信', timeoutMs: this.opts.timeoutMs });
     if (!done.has('notice')) {
       const content = clipBytes(
-        toMarkdown(message.subject, message.text, { paragraphs: false, emphasis: (h) => (isWarning(h) ? `<font color="warning">${h}</font>` : h) }),
+        toMarkdown(message.subject, message.text, { paragraphs: false, links: message.links, emphasis: (h) => (isWarning(h) ? `<font color="warning">${h}</font>` : h) }),
         MARKDOWN_MAX_BYTES,
       );
       const outcome = await post({ msgtype: 'markdown', markdown: { content } });

@@ -71,9 +71,9 @@ test('people without a configured channel fall back to the outbox', async () => 
   expect(outbox.sent[0]?.to).toEqual({ name: '村干部戊', email: 'pine1@example.org', chatId: undefined });
 });
 
-test('messages are Chinese, name the duty, period and deadline, and tell the assignee how to complete', async () => {
+test('messages are Chinese, name the duty, period and deadline, and link to the task page', async () => {
   const outbox = new RecordingChannel();
-  const notifier = new Notifier({ outbox }, 'outbox', log);
+  const notifier = new Notifier({ outbox }, 'outbox', log, (id) => `https://duty.example.org/tasks/${encodeURIComponent(id)}`);
   await notifier.notify(request('reminder', 0), tree);
   await notifier.notify(request('repeat', 1, 2), tree);
   await notifier.notify(request('escalation', 2, 3), tree);
@@ -81,9 +81,10 @@ test('messages are Chinese, name the duty, period and deadline, and tell the ass
   expect(reminder?.subject).toBe('【待办提醒】村级月度报表(2026-03) 截止 2026-03-16');
   expect(reminder?.text).toContain('村干部戊同志:您好!');
   expect(reminder?.text).toContain('松村承担的「村级月度报表(2026-03)」将于 2026-03-16 到期');
-  expect(reminder?.text).toContain('task complete task:village-report:2026-03:v-pine --by <您的人员编号> --note "<情况说明>" --field householdsVisited=<走访户数>');
+  expect(reminder?.text).toContain('办理(签收、反馈、登记完成):https://duty.example.org/tasks/task%3Avillage-report%3A2026-03%3Av-pine');
   expect(repeat?.subject).toBe('【逾期催办·4天】村级月度报表(2026-03) 原定截止 2026-03-16');
   expect(escalation?.subject).toBe('【二级督办·逾期4天】村级月度报表(2026-03) 原定截止 2026-03-16');
   expect(supervisor?.text).toContain('您督查范围内,松村承担的「村级月度报表(2026-03)」已于 2026-03-16 到期仍未完成(逾期 4 天,二级督办)');
-  expect(supervisor?.text).not.toContain('task complete');
+  expect(supervisor?.text).toContain('查看任务:https://duty.example.org/tasks/task%3Avillage-report%3A2026-03%3Av-pine');
+  expect(outbox.sent.map((m) => m.text).join('\n')).not.toContain('npm run');
 });

@@ -36,8 +36,9 @@ test('a village cadre is reached through the township robot: a markdown notice, 
   const content = (notice?.body.markdown as { content: string }).content;
   expect(content.split('\n')[0]).toBe('### 【待办提醒】村级月度报表(2026-03) 截止 2026-03-16');
   expect(content).toContain('松村承担的「村级月度报表(2026-03)」将于 2026-03-16 到期');
-  // Angle brackets would be eaten as HTML by the robot.
-  expect(content).toContain('--by 〈您的人员编号〉');
+  // The task page is one tap away: a markdown link, not a command to type.
+  expect(content).toMatch(/\n\[办理\(签收、反馈、登记完成\)\]\(https?:\/\/[^)\s]+\/tasks\/task%3Avillage-report%3A2026-03%3Av-pine\)\n/);
+  expect(content).not.toContain('npm run');
   expect(Buffer.byteLength(content)).toBeLessThanOrEqual(4096);
 
   expect(mention?.body).toEqual({

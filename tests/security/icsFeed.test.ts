@@ -66,7 +66,7 @@ describe('the feed on a real server', () => {
     const event = events.find((e) => e.uid === `${TASK}@duty-engine`);
     expect(event).toBeDefined();
     const link = `${publicBaseUrl(process.env)}/tasks/${encodeURIComponent(TASK)}`;
-    expect(event?.description).toContain(`完成后请登录任务页面登记:${link}`);
+    expect(event?.description).toContain(`办理(签收、反馈、登记完成):${link}`);
     // URL;VALUE=URI:… comes back from node-ical as { params, val }.
     const eventUrl = (event as unknown as { url?: string | { val: string } }).url;
     expect(typeof eventUrl === 'object' ? eventUrl.val : eventUrl).toBe(link);
