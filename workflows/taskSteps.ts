@@ -2,6 +2,7 @@ import { ApplicationFailure, patched, setHandler, upsertMemo, upsertSearchAttrib
 import { checkCompletion, clip, COMPLETION_LIMITS, parseLocalDate } from '../src/shared/completion';
 import {
   acknowledgeTaskUpdate,
+  type AttachmentRef,
   completeTaskUpdate,
   decideExtensionUpdate,
   type DeadlinePlan,
@@ -13,6 +14,7 @@ import {
   waiveTaskUpdate,
 } from '../src/contracts/dutyTask';
 import { SA } from '../src/shared/searchAttributes';
+import { ATTACHMENT_KINDS, kindList } from '../src/shared/evidence';
 import type { CompletionSpec } from '../src/shared/types';
 import { shanghaiDate, shanghaiStamp } from '../src/shared/zone';
 import { nowIso, record, refuse, setStatus } from './support';
@@ -43,6 +45,7 @@ function registerCompletion(run: TaskRun): void {
     (req) => {
       const { fields } = checkCompletion(input.duty.completion, req.note, req.fields ?? {});
       state.completion = { by: req.by, at: nowIso(), note: req.note?.trim() || undefined, fields, ...(req.attachments?.length ? { attachments: req.attachments } : {}) };
+      keepEvidence(state, req.attachments);
       if (state.extension?.pending) state.extension.pending = undefined;
       if (input.duty.review === 'supervisor') {
         record(state, req.by, 'submitted', req.note?.trim());
@@ -77,7 +80,13 @@ function registerCompletion(run: TaskRun): void {
 
 function missingEvidence(spec: CompletionSpec, count: number): string | undefined {
   const need = spec.attachments?.required ? spec.attachments.min : 0;
-  return count < need ? `须附佐证材料至少 ${need} 个(照片、PDF、Excel 或 Word),收到 ${count} 个` : undefined;
+  return count < need ? `须附佐证材料至少 ${need} 个(${kindList(spec.attachments?.kinds ?? ATTACHMENT_KINDS)}),收到 ${count} 个` : undefined;
+}
+
+function keepEvidence(state: TaskState, files: AttachmentRef[] | undefined): void {
+  if (!files?.length) return;
+  const known = new Set((state.evidence ?? []).map((f) => f.sha256));
+  state.evidence = [...(state.evidence ?? []), ...files.filter((f) => !known.has(f.sha256))];
 }
 
 function registerWaiver(run: TaskRun): void {
@@ -129,6 +138,7 @@ function registerProgress(run: TaskRun): void {
     (req) => {
       const { fields } = checkCompletion(partial(input.duty.completion), req.note, req.fields ?? {});
       state.progress = { by: req.by, at: nowIso(), note: req.note.trim(), fields, ...(req.attachments?.length ? { attachments: req.attachments } : {}) };
+      keepEvidence(state, req.attachments);
       // Reporting progress is a receipt too.
       state.acknowledged ??= { by: req.by, at: state.progress.at };
       record(state, req.by, 'progress', clip(req.note.trim(), 200));

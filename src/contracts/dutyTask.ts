@@ -171,6 +171,8 @@ export interface TaskState {
   /** Completions sent back by a reviewer (退回), oldest first, each with the reason. */
   returned?: (Completion & { returnedBy: string; returnedAt: IsoInstant; reason: string })[];
   review?: { by: string; at: IsoInstant };
+  /** Every file ever attached (progress reports, completions, returned ones), so none becomes unreachable. */
+  evidence?: AttachmentRef[];
   /** Who may act for the assignee since a reassignment (转办); until then the input's `completers`. */
   completers?: string[];
   /** People who held the task before, oldest first, with who moved it and why. */

@@ -59,12 +59,24 @@ const FIELD_LABELS: Record<string, string> = {
 
 /** An issue as a page shows it: the field by its Chinese name, unless the message already names it. */
 export function issueText(issue: { field: string; message: string }): string {
-  const last = issue.field.split('.').at(-1) ?? issue.field;
+  // A path such as `fields.householdsVisited` is named by its last part; a label such as `附件 3(a.jpg)` is whole.
+  const last = /^[\w.]+$/.test(issue.field) ? (issue.field.split('.').at(-1) ?? issue.field) : issue.field;
   const label = FIELD_LABELS[last] ?? (issue.field.startsWith('fields.') ? '' : `参数 ${last}`);
   return !label || issue.message.includes(label) ? issue.message : `${label}: ${issue.message}`;
 }
 
-const UPDATE_STATUS: Record<string, number> = { NotAllowed: 403, TaskClosed: 409, InvalidCompletion: 422, InvalidWaiver: 422 };
+const UPDATE_STATUS: Record<string, number> = {
+  NotAllowed: 403,
+  TaskClosed: 409,
+  TaskInReview: 409,
+  InvalidCompletion: 422,
+  InvalidWaiver: 422,
+  InvalidReason: 422,
+  InvalidExtension: 422,
+  InvalidDeadline: 422,
+  InvalidReview: 422,
+  InvalidReassign: 422,
+};
 
 /** The one mapping from domain failures to HTTP: same Chinese words as the CLI, status by kind. */
 export function toHttpError(err: unknown): { status: number; body: ErrorBody; unexpected?: boolean } {

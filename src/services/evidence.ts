@@ -164,7 +164,8 @@ export async function photoExif(data: Uint8Array): Promise<AttachmentRef['exif']
 
 /** Every file the task's state refers to: its completion, its latest progress report, completions sent back. */
 export function attachmentsOf(state: TaskState): AttachmentRef[] {
-  return [state.completion, state.progress, ...(state.returned ?? [])].flatMap((step) => step?.attachments ?? []);
+  // Tasks from before `evidence` existed keep their files on the steps themselves.
+  return [...(state.evidence ?? []), ...[state.completion, state.progress, ...(state.returned ?? [])].flatMap((step) => step?.attachments ?? [])];
 }
 
 export interface EvidenceFile {
