@@ -9,7 +9,7 @@ const ROSTER_CHECK_MS = 30_000;
  * The engine re-reads the roster when its file changes (the catalog source does that); here the open tasks of
  * people who left or moved units pass on by 转办 as soon as it does, not at the next `duty apply`.
  */
-export function watchRoster(ctx: ServerContext, log: Logger): () => void {
+export function watchRoster(ctx: ServerContext, log: Logger, everyMs = ROSTER_CHECK_MS): () => void {
   let seen = ctx.source.tree();
   let busy = false;
   const check = async () => {
@@ -26,7 +26,7 @@ export function watchRoster(ctx: ServerContext, log: Logger): () => void {
       busy = false;
     }
   };
-  const timer = setInterval(() => void check(), ROSTER_CHECK_MS);
+  const timer = setInterval(() => void check(), everyMs);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -6,6 +6,8 @@ import { taskStateQuery, type TaskState } from '../../src/contracts/dutyTask';
 import { OPERATOR } from '../../src/auth/policy';
 import { applyCatalog, planCatalog } from '../../src/services/duties';
 import { findTasks } from '../../src/services/tasks';
+import pino from 'pino';
+import { watchRoster } from '../../scripts/rosterWatch';
 import { eventually } from '../support/cli';
 import { startStack, type Stack } from '../http/stack';
 
@@ -71,4 +73,22 @@ test('a cadre who leaves the roster: duty plan shows the move, apply passes each
 
   // Applying again moves nothing twice.
   expect((await applyCatalog(stack.services, { id: 'cli:test', via: 'cli' }, undefined, false)).rosterMoves).toEqual([]);
+});
+
+test('the running engine notices a roster change by itself; a unit left with nobody holding the role passes the task to its supervisor', async () => {
+  const taskId = 'task:three-assets-disclosure:2026-Q4:v-xiaohezui';
+  const handle = stack.client.workflow.getHandle(taskId);
+  const stop = watchRoster(stack.services, pino({ level: 'silent' }), 200);
+  try {
+    removeFromRoster(SUCCESSOR);
+    const state = await eventually(
+      () => handle.query(taskStateQuery),
+      (s) => s.assignee.personId !== SUCCESSOR,
+    );
+    // 小河咀村 has no cadre left: its own supervisor holds the task, which stays with the village.
+    expect(state.assignee).toEqual({ personId: 'p-qh-sup', unitId: 'v-xiaohezui' });
+    expect(state.previousAssignees?.map((p) => p.personId)).toEqual([LEAVER, SUCCESSOR]);
+  } finally {
+    stop();
+  }
 });
