@@ -7,6 +7,7 @@ export { parseOverrides, type HolidayOverrides, type YearArrangement } from './h
 export { solarTermDate } from './solarTerms';
 export { labelFormat, periodByLabel, periodContaining, periodsStartingBetween } from './periods';
 export { nominalDueDate, planDeadline, planOccurrences, previewDuty } from './occurrences';
+export { currentPeriod, type CurrentPeriod } from './currentPeriod';
 export { addWorkingHours, isWithinWorkingHours, WORKING_HOURS } from './workingHours';
 export { planFollowUps, type FollowUpArgs } from './followUps';
 export { atLocalTime, parseLocalDate, toInstant } from './dates';

@@ -3,8 +3,12 @@ import { DateTime } from 'luxon';
 import type { Actor } from '../audit/log';
 import { previewDuty, type WorkCalendar } from '../calendar';
 import { UsageError, ValidationError } from '../errors';
+import { onboardingFor, openPeriodNow, type Onboarding } from '../schedules/onboarding';
 import { applySchedules, planSchedules, type PlannedChange } from '../schedules/reconcile';
 import { scheduleId } from '../contracts/dutyCycle';
+import { TASK_WORKFLOW_TYPE } from '../contracts/dutyTask';
+import { SA } from '../shared/searchAttributes';
+import { visibilityQuery } from '../tasks/visibilityQuery';
 import type { Duty, Occurrence } from '../shared/types';
 import { applyRosterChange, planRosterChange } from './taskSteps';
 import type { RosterMove } from '../tasks/rosterMoves';
@@ -88,12 +92,15 @@ export interface DutyStatus {
   state: 'running' | 'paused' | 'unapplied' | 'event';
   note?: string;
   nextActionTimes: Date[];
+  /** The period under way was never opened: its deadline had passed when the schedule was created. */
+  notOpened?: Onboarding;
 }
 
 /** Each duty's schedule as Temporal sees it; a schedule that cannot be described counts as not applied. */
 export async function dutyStatuses(ctx: ServiceContext): Promise<DutyStatus[]> {
   const { duties } = await ctx.catalog();
   const client = await ctx.temporal();
+  const calendar = loadWorkCalendar();
   return Promise.all(
     duties.map(async (duty): Promise<DutyStatus> => {
       if (duty.recurrence.kind === 'triggered') return { duty, state: 'event', nextActionTimes: [] };
@@ -102,9 +109,19 @@ export async function dutyStatuses(ctx: ServiceContext): Promise<DutyStatus[]> {
         .describe()
         .catch(() => undefined);
       if (!d) return { duty, state: 'unapplied', nextActionTimes: [] };
-      return { duty, state: d.state.paused ? 'paused' : 'running', note: d.state.note, nextActionTimes: d.info.nextActionTimes };
+      const notOpened = await missedAtApply(client, duty, d.info.createdAt, calendar);
+      return { duty, state: d.state.paused ? 'paused' : 'running', note: d.state.note, nextActionTimes: d.info.nextActionTimes, ...(notOpened ? { notOpened } : {}) };
     }),
   );
+}
+
+/** The current period, when its deadline passed before the schedule existed and no task of it was ever opened. */
+async function missedAtApply(client: Client, duty: Duty, createdAt: Date, calendar: WorkCalendar): Promise<Onboarding | undefined> {
+  const current = onboardingFor([duty], new Date(), calendar)[0];
+  if (current?.action !== 'missed') return undefined;
+  if (createdAt.getTime() <= DateTime.fromISO(current.periodStart, { zone: ZONE }).toMillis()) return undefined;
+  const query = visibilityQuery().workflowType(TASK_WORKFLOW_TYPE).eq(SA.dutyId, duty.id).eq(SA.period, current.period).build();
+  return (await client.workflow.count(query)).count === 0 ? current : undefined;
 }
 
 /** Refers to a duty's schedule only after checking the duty exists in the catalog, so a typo names the duty, not a schedule id. */
@@ -127,9 +144,17 @@ export async function pauseDuty(ctx: ServiceContext, actor: Actor, dutyId: strin
   return why;
 }
 
-export async function resumeDuty(ctx: ServiceContext, actor: Actor, dutyId: string): Promise<void> {
+/**
+ * A paused schedule skipped the period that began meanwhile: resuming opens it when its deadline is still ahead
+ * (once: the cycle and task ids refuse a second), and says so.
+ */
+export async function resumeDuty(ctx: ServiceContext, actor: Actor, dutyId: string): Promise<Onboarding | undefined> {
   await (await scheduleOf(ctx, dutyId)).unpause('已恢复');
-  record(ctx, actor, 'duty.resume', dutyId);
+  const duty = await ctx.duty(dutyId);
+  const current = onboardingFor([duty], new Date(), loadWorkCalendar())[0];
+  if (current?.action === 'open') await openPeriodNow(await ctx.temporal(), duty, current.period, ctx.settings.taskQueue);
+  record(ctx, actor, 'duty.resume', dutyId, current ? { period: current.period, [current.action === 'open' ? 'opened' : 'missed']: true } : undefined);
+  return current;
 }
 
 /** Opens the current period now; the task ids make a second trigger harmless. */
@@ -172,23 +197,39 @@ export function nextDeadlines(duty: Duty, today: string, calendar: WorkCalendar,
     .slice(0, count);
 }
 
-/** Schedules to create, update or delete, and open tasks that would pass to someone else after a roster change. */
+/**
+ * Schedules to create, update or delete; for each new schedule, what happens to the period under way (opened at
+ * once, or reported as missed); and open tasks that would pass to someone else after a roster change.
+ */
 export interface CatalogPlan {
   changes: PlannedChange[];
+  onboarding: Onboarding[];
   rosterMoves: RosterMove[];
+}
+
+/** Only a schedule created now skips the period under way; an existing one opened it when the period began. */
+function onboardingOf(duties: Duty[], changes: PlannedChange[]): Onboarding[] {
+  const created = new Set(changes.filter((c) => c.kind === 'create').map((c) => c.dutyId));
+  return onboardingFor(duties.filter((d) => created.has(d.id)), new Date(), loadWorkCalendar());
 }
 
 export async function planCatalog(ctx: ServiceContext, dir?: string): Promise<CatalogPlan> {
   const catalog = await ctx.catalog(dir);
-  return { changes: await planSchedules(await ctx.temporal(), catalog.duties, ctx.settings.taskQueue), rosterMoves: await planRosterChange(ctx, dir) };
+  const changes = await planSchedules(await ctx.temporal(), catalog.duties, ctx.settings.taskQueue);
+  return { changes, onboarding: onboardingOf(catalog.duties, changes), rosterMoves: await planRosterChange(ctx, dir) };
 }
 
 export async function applyCatalog(ctx: ServiceContext, actor: Actor, dir: string | undefined, dryRun: boolean): Promise<CatalogPlan> {
   const catalog = await ctx.catalog(dir);
   const client = await ctx.temporal();
   const changes = await planSchedules(client, catalog.duties, ctx.settings.taskQueue);
-  if (dryRun) return { changes, rosterMoves: await planRosterChange(ctx, dir) };
+  const onboarding = onboardingOf(catalog.duties, changes);
+  if (dryRun) return { changes, onboarding, rosterMoves: await planRosterChange(ctx, dir) };
   await applySchedules(client, catalog.duties, ctx.settings.taskQueue, changes);
+  for (const o of onboarding.filter((x) => x.action === 'open')) {
+    const duty = catalog.duties.find((d) => d.id === o.dutyId);
+    if (duty) await openPeriodNow(client, duty, o.period, ctx.settings.taskQueue);
+  }
   const { moved, stranded } = await applyRosterChange(ctx, dir);
   const count = (k: PlannedChange['kind']) => changes.filter((c) => c.kind === k).length;
   auditLog(ctx).record({
@@ -196,7 +237,14 @@ export async function applyCatalog(ctx: ServiceContext, actor: Actor, dir: strin
     via: actor.via,
     action: 'catalog.apply',
     target: dir ?? ctx.settings.catalogDir,
-    detail: { create: count('create'), update: count('update'), delete: count('delete'), unchanged: count('unchanged'), tasksMoved: moved.length },
+    detail: {
+      create: count('create'),
+      update: count('update'),
+      delete: count('delete'),
+      unchanged: count('unchanged'),
+      opened: onboarding.filter((o) => o.action === 'open').map((o) => `${o.dutyId}:${o.period}`),
+      tasksMoved: moved.length,
+    },
   });
-  return { changes, rosterMoves: [...moved, ...stranded] };
+  return { changes, onboarding, rosterMoves: [...moved, ...stranded] };
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { DateTime } from 'luxon';
+import { onboardingText } from '../../schedules/onboarding';
 import type { PlannedChange } from '../../schedules/reconcile';
 import { cliActor } from '../../services/context';
 import { applyCatalog, type CatalogPlan, planCatalog, previewOccurrences } from '../../services/duties';
@@ -23,10 +24,14 @@ function previewTable(occurrences: Occurrence[]): string {
   return table.toString();
 }
 
-function changesText({ changes, rosterMoves }: CatalogPlan): string {
+function changesText({ changes, onboarding, rosterMoves }: CatalogPlan): string {
   const lines = changes.map((c) => `  ${CHANGE_LABELS[c.kind]}  ${c.scheduleId}${c.title ? `  ${c.title}` : ''}`);
   const count = (k: PlannedChange['kind']) => changes.filter((c) => c.kind === k).length;
   lines.push(`合计: 新建 ${count('create')},更新 ${count('update')},删除 ${count('delete')},无变化 ${count('unchanged')}`);
+  if (onboarding.length > 0) {
+    lines.push('新建计划的当前周期:');
+    for (const o of onboarding) lines.push(`  ${o.dutyId}  ${onboardingText(o)}`);
+  }
   if (rosterMoves.length > 0) {
     lines.push(`名册变更涉及的未办结任务 ${rosterMoves.length} 项:`);
     for (const m of rosterMoves) lines.push(`  转办  ${m.taskId}  ${m.from.personId} → ${m.to ? m.to.personId : '(该单位无人可接,请手工转办)'}  ${m.reason}`);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { onboardingText } from '../../schedules/onboarding';
 import Table from 'cli-table3';
 import { DateTime } from 'luxon';
 import { cliActor } from '../../services/context';
@@ -18,8 +19,8 @@ export function scheduleCommands(program: Command, ctx: CliContext): void {
     .description('列出各职责计划的状态与下次执行时间')
     .action(async () => {
       const table = new Table({ head: ['职责', '名称', '状态', '下次开启'], style: { head: [], border: [] } });
-      for (const { duty, state, note, nextActionTimes } of (await dutyStatuses(ctx)).filter((d) => d.state !== 'event')) {
-        const text = state === 'unapplied' ? '未应用' : state === 'paused' ? `已暂停: ${note ?? ''}` : '运行中';
+      for (const { duty, state, note, nextActionTimes, notOpened } of (await dutyStatuses(ctx)).filter((d) => d.state !== 'event')) {
+        const text = `${state === 'unapplied' ? '未应用' : state === 'paused' ? `已暂停: ${note ?? ''}` : '运行中'}${notOpened ? `\n${onboardingText(notOpened)}` : ''}`;
         table.push([duty.id, duty.title, text, nextActionTimes.slice(0, 2).map(localTime).join('\n')]);
       }
       print(table.toString());
@@ -38,8 +39,8 @@ export function scheduleCommands(program: Command, ctx: CliContext): void {
     .command('resume <dutyId>')
     .description('恢复已暂停的职责计划')
     .action(async (dutyId: string) => {
-      await resumeDuty(ctx, cliActor(), dutyId);
-      print(`已恢复 ${dutyId}。`);
+      const current = await resumeDuty(ctx, cliActor(), dutyId);
+      print(`已恢复 ${dutyId}。${current ? onboardingText(current) : ''}`);
     });
 
   program

@@ -8,6 +8,8 @@ import { httpActor } from './tasks';
 const Holder = z.object({ personId: z.string(), unitId: z.string() });
 const Changes = z.object({
   changes: z.array(z.object({ kind: z.enum(['create', 'update', 'delete', 'unchanged']), scheduleId: z.string(), dutyId: z.string(), title: z.string().optional() })),
+  /** For each new schedule, its period under way: opened at once (`open`), or left closed because its deadline passed. */
+  onboarding: z.array(z.object({ dutyId: z.string(), period: z.string(), periodStart: z.string(), action: z.enum(['open', 'missed']), lastDueAt: z.string() })),
   /** Open tasks whose holder left or moved: they pass by 转办 on apply; `to` is absent when the unit has nobody. */
   rosterMoves: z.array(z.object({ taskId: z.string(), dutyId: z.string(), from: Holder, to: Holder.optional(), reason: z.string() })),
 });
@@ -23,7 +25,15 @@ export function dutyApi(app: FastifyInstance, deps: HttpDeps): void {
     access: ['admin', 'supervisor'],
     response: z.array(DutyStatusSchema),
     handler: async () =>
-      (await dutyStatuses(ctx)).map((s) => ({ dutyId: s.duty.id, title: s.duty.title, source: s.duty.source, state: s.state, note: s.note, nextActionTimes: s.nextActionTimes })),
+      (await dutyStatuses(ctx)).map((s) => ({
+        dutyId: s.duty.id,
+        title: s.duty.title,
+        source: s.duty.source,
+        state: s.state,
+        note: s.note,
+        nextActionTimes: s.nextActionTimes,
+        ...(s.notOpened ? { notOpened: { period: s.notOpened.period, periodStart: s.notOpened.periodStart, lastDueAt: s.notOpened.lastDueAt } } : {}),
+      })),
   });
   deps.api.add(app, {
     method: 'GET',

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Principal } from '../../auth/principal';
 import { DutyError } from '../../errors';
+import { onboardingText } from '../../schedules/onboarding';
 import { dutyStatuses, nextDeadlines, pauseDuty, previewOccurrences, resumeDuty, triggerDuty, type DutyStatus } from '../../services/duties';
 import type { Occurrence, Recurrence } from '../../shared/types';
 import { httpActor } from '../api/tasks';
@@ -23,14 +24,18 @@ const NOTICES: Record<string, string> = { paused: '已暂停', resumed: '已恢�
 function stateCell(s: DutyStatus): SafeHtml {
   switch (s.state) {
     case 'running':
-      return html`<span class="badge ok">运行中</span>`;
+      return html`<span class="badge ok">运行中</span>${notOpened(s)}`;
     case 'paused':
-      return html`<span class="badge bad">已暂停</span> <span class="muted">${(s.note ?? '').replace(/^暂停原因: /, '')}</span>`;
+      return html`<span class="badge bad">已暂停</span> <span class="muted">${(s.note ?? '').replace(/^暂停原因: /, '')}</span>${notOpened(s)}`;
     case 'unapplied':
       return html`<span class="badge warn">未应用</span>`;
     case 'event':
       return html`<span class="badge">事件触发</span>`;
   }
+}
+
+function notOpened(s: DutyStatus): SafeHtml | string {
+  return s.notOpened ? html`<div class="muted not-opened">${onboardingText(s.notOpened)}</div>` : '';
 }
 
 /** A paused schedule still lists its next action times, but nothing opens until it is resumed. */
