@@ -21,7 +21,9 @@ import { applyCatalog } from '../src/services/duties';
 import { ServerContext } from '../src/services/serverContext';
 import type { Actor } from '../src/audit/log';
 import type { HttpChildMessage } from './http';
-import { watchRoster } from './rosterWatch';
+import { watchHolidays, watchRoster } from './watchers';
+import { replanProvisional } from '../src/services/calendarReplan';
+import { loadWorkCalendar } from '../src/sources/holidays';
 
 const START_ACTOR: Actor = { id: 'npm-start', via: 'cli' };
 
@@ -70,27 +72,30 @@ async function runEngine(ctx: { s: Settings; config: ConnectionConfig; server?: 
     // Exactly what `duty apply` does, audited the same way; the actor names start-up, as before.
     const services = new ServerContext(s, client, log);
     const { changes } = await applyCatalog(services, START_ACTOR, undefined, false);
+    // Holiday data may have arrived while the engine was stopped (a new file, an upgraded package).
+    const replanned = await replanProvisional(services, START_ACTOR);
+    const calendar = loadWorkCalendar();
     const count = (k: string) => changes.filter((c) => c.kind === k).length;
-    log.info({ created: count('create'), updated: count('update'), deleted: count('delete'), unchanged: count('unchanged') }, 'catalog applied');
+    log.info({ created: count('create'), updated: count('update'), deleted: count('delete'), unchanged: count('unchanged'), replanned: replanned.moved.length + replanned.confirmed.length }, 'catalog applied');
 
     // The pages and API start in their own process while the worker bundles its workflows; ready waits for both.
     const http = spawnHttpServer(server ? { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: config.namespace } : {});
     let worker: Awaited<ReturnType<typeof createDutyWorker>>;
     let webUrl: string;
     try {
-      [worker, webUrl] = await Promise.all([createDutyWorker({ connection, client, namespace: config.namespace, settings: s, logger: log, dataConverter }), http.ready]);
+      [worker, webUrl] = await Promise.all([createDutyWorker({ connection, client, namespace: config.namespace, settings: s, logger: log, dataConverter, calendar }), http.ready]);
     } catch (err) {
       await http.stop();
       throw err;
     }
     const running = worker.run();
-    const unwatchRoster = watchRoster(services, log);
+    const unwatch = [watchRoster(services, log), watchHolidays(services, calendar, log)];
     let stopping = false;
     const stop = () => {
       if (stopping) return;
       stopping = true;
       log.info('stopping');
-      unwatchRoster();
+      for (const stopWatching of unwatch) stopWatching();
       worker.shutdown();
     };
     process.once('SIGINT', stop);

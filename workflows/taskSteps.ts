@@ -7,6 +7,7 @@ import {
   decideExtensionUpdate,
   type DeadlinePlan,
   reassignTaskUpdate,
+  replanTaskUpdate,
   reportProgressUpdate,
   requestExtensionUpdate,
   reviewTaskUpdate,
@@ -36,6 +37,7 @@ export function registerSteps(run: TaskRun): void {
   registerExtension(run);
   registerReview(run);
   registerReassign(run);
+  registerReplan(run);
 }
 
 function registerCompletion(run: TaskRun): void {
@@ -306,6 +308,37 @@ function registerReassign(run: TaskRun): void {
         if (req.to.personId === state.assignee.personId) refuse('InvalidReassign', `任务已由 ${clip(req.to.personId)} 办理,无需转办`);
         if (!Array.isArray(req.completers) || !req.completers.includes(req.to.personId)) refuse('InvalidReassign', '转办请求缺少新责任人的办理权限');
         requireReason(req.reason, '转办原因');
+      },
+    },
+  );
+}
+
+function registerReplan(run: TaskRun): void {
+  const { state } = run;
+  setHandler(
+    replanTaskUpdate,
+    (req) => {
+      const previousDueOn = state.dueOn;
+      const moved = req.plan.dueAt !== state.dueAt;
+      if (moved) replan(run, req.plan);
+      else {
+        // Same deadline, but reminder days may move with the new arrangement; nobody needs telling.
+        state.reminders = req.plan.reminders;
+        state.provisional = req.plan.provisional;
+        upsertSearchAttributes([{ key: SA.provisional, value: req.plan.provisional }]);
+        run.restart();
+      }
+      record(state, req.by, 'replanned', moved ? `${req.reason}:截止日 ${previousDueOn} → ${req.plan.dueOn}` : `${req.reason}:截止日不变`);
+      run.publish();
+      if (moved) run.sendStep('deadlineChanged', { by: req.by, reason: req.reason, previousDueOn });
+      return state;
+    },
+    {
+      validator: (req) => {
+        refuseUnlessOpen(run);
+        if (req.by !== 'system') refuse('NotAllowed', '只有系统可以按新的节假日安排重排截止日');
+        if (!parseLocalDate(req.plan.dueOn) || !Number.isFinite(Date.parse(req.plan.dueAt))) refuse('InvalidDeadline', '新的截止日期无效');
+        requireReason(req.reason, '重排原因');
       },
     },
   );

@@ -39,43 +39,70 @@ export function packageYears(): Map<number, YearArrangement> {
   return years;
 }
 
-export function parseOverrides(json: unknown, file: string): Map<number, YearArrangement> {
-  const fail = (where: string, message: string, value?: unknown): never => {
-    const shown = value === undefined ? '' : `(值: ${JSON.stringify(value)})`;
-    throw new CalendarError(`节假日文件 ${file} 中 ${where}: ${message}${shown}。格式见 data/README.md`);
-  };
+/** One problem in a holiday file: where (the JSON path), what is wrong, and the refused value. */
+export interface HolidayProblem {
+  path: (string | number)[];
+  message: string;
+  value?: unknown;
+}
+
+const SHAPE = '应为 {"holidays": [...], "workdays": [...]}';
+
+/** Every problem of a holiday file's data at once, each at its JSON path; none means `parseOverrides` accepts it. */
+export function holidayProblems(json: unknown): HolidayProblem[] {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return fail('顶层', '应为以年份为键的对象,如 {"2027": {"holidays": [...], "workdays": [...]}}');
+    return [{ path: [], message: '应为以年份为键的对象,如 {"2027": {"holidays": [...], "workdays": [...]}}' }];
+  }
+  return Object.entries(json).flatMap(([key, entry]) => yearProblems(key, entry));
+}
+
+function yearProblems(key: string, entry: unknown): HolidayProblem[] {
+  if (!/^\d{4}$/.test(key)) return [{ path: [key], message: '键应为四位年份', value: key }];
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return [{ path: [key], message: SHAPE }];
+  const problems: HolidayProblem[] = Object.keys(entry)
+    .filter((extra) => extra !== 'holidays' && extra !== 'workdays')
+    .map((extra) => ({ path: [key, extra], message: '未知字段,只允许 holidays 与 workdays' }));
+  const year = Number(key);
+  const seen = { holidays: new Set<string>(), workdays: new Set<string>() };
+  for (const field of ['holidays', 'workdays'] as const) {
+    const list = (entry as Record<string, unknown>)[field];
+    // Both lists are required so that a forgotten make-up-day list cannot silently turn working Saturdays into days off.
+    if (!Array.isArray(list)) {
+      problems.push({ path: [key, field], message: '缺少或不是数组(没有时写 [])', value: list });
+      continue;
+    }
+    list.forEach((value: unknown, i) => {
+      const problem = dateProblem(value, year, field, seen[field]);
+      if (problem) problems.push({ path: [key, field, i], message: problem, value });
+      else seen[field].add(value as string);
+    });
+  }
+  for (const date of seen.workdays) {
+    if (seen.holidays.has(date)) problems.push({ path: [key, 'workdays', [...seen.workdays].indexOf(date)], message: '同一天不能既放假又上班', value: date });
+  }
+  return problems;
+}
+
+function dateProblem(value: unknown, year: number, field: 'holidays' | 'workdays', seen: Set<string>): string | undefined {
+  const dt = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? DateTime.fromISO(value, { zone: ZONE }) : undefined;
+  if (!dt?.isValid) return '不是有效的 YYYY-MM-DD 日期';
+  if (Math.abs(dt.year - year) > 1) return `日期应在 ${year} 年内(跨年调休最多涉及相邻年份)`;
+  if (field === 'workdays' && dt.weekday < 6) return '调休上班日应为周六或周日(周一至周五本来就上班)';
+  if (seen.has(value as string)) return `同一日期在 ${field} 中重复列出`;
+  return undefined;
+}
+
+/** The arrangements of a holiday file's data; the first problem, if any, is thrown naming the file and the entry. */
+export function parseOverrides(json: unknown, file: string): Map<number, YearArrangement> {
+  const problem = holidayProblems(json)[0];
+  if (problem) {
+    const where = problem.path.length ? problem.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? `"${p}"` : `.${p}`)).join('') : '顶层';
+    const shown = problem.value === undefined ? '' : `(值: ${JSON.stringify(problem.value)})`;
+    throw new CalendarError(`节假日文件 ${file} 中 ${where}: ${problem.message}${shown}。格式见 data/README.md`);
   }
   const years = new Map<number, YearArrangement>();
-  for (const [key, entry] of Object.entries(json)) {
-    if (!/^\d{4}$/.test(key)) fail(`"${key}"`, '键应为四位年份', key);
-    const year = Number(key);
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      return fail(`"${key}"`, '应为 {"holidays": [...], "workdays": [...]}');
-    }
-    for (const extra of Object.keys(entry)) {
-      if (extra !== 'holidays' && extra !== 'workdays') fail(`"${key}".${extra}`, '未知字段,只允许 holidays 与 workdays');
-    }
-    const record = entry as Record<string, unknown>;
-    const lists = { holidays: new Set<string>(), workdays: new Set<string>() };
-    for (const field of ['holidays', 'workdays'] as const) {
-      const list = record[field];
-      // Both lists are required so that a forgotten make-up-day list cannot silently turn working Saturdays into days off.
-      if (!Array.isArray(list)) fail(`"${key}".${field}`, '缺少或不是数组(没有时写 [])', list);
-      (list as unknown[]).forEach((value, i) => {
-        const where = `"${key}".${field}[${i}]`;
-        const dt = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? DateTime.fromISO(value, { zone: ZONE }) : undefined;
-        if (!dt?.isValid) fail(where, '不是有效的 YYYY-MM-DD 日期', value);
-        if (Math.abs(dt!.year - year) > 1) fail(where, `日期应在 ${year} 年内(跨年调休最多涉及相邻年份)`, value);
-        if (field === 'workdays' && dt!.weekday < 6) fail(where, '调休上班日应为周六或周日(周一至周五本来就上班)', value);
-        lists[field].add(value as string);
-      });
-    }
-    for (const date of lists.workdays) {
-      if (lists.holidays.has(date)) fail(`"${key}"`, '同一天不能既放假又上班', date);
-    }
-    years.set(year, { ...lists, source: file });
+  for (const [key, entry] of Object.entries(json as Record<string, { holidays: string[]; workdays: string[] }>)) {
+    years.set(Number(key), { holidays: new Set(entry.holidays), workdays: new Set(entry.workdays), source: file });
   }
   return years;
 }

@@ -3,11 +3,13 @@
  * follow-ups. Pure computation: the holiday file is read by src/sources/holidays.ts.
  */
 export { WorkCalendar, type CalendarResult } from './workdays';
-export { parseOverrides, type HolidayOverrides, type YearArrangement } from './holidayData';
+export { holidayProblems, parseOverrides, type HolidayOverrides, type HolidayProblem, type YearArrangement } from './holidayData';
 export { solarTermDate } from './solarTerms';
 export { labelFormat, periodByLabel, periodContaining, periodsStartingBetween } from './periods';
 export { nominalDueDate, planDeadline, planOccurrences, previewDuty } from './occurrences';
+export { baseTerms, dutyForPeriod, versionsInForce } from './dutyVersions';
 export { currentPeriod, type CurrentPeriod } from './currentPeriod';
 export { addWorkingHours, isWithinWorkingHours, WORKING_HOURS } from './workingHours';
 export { planFollowUps, type FollowUpArgs } from './followUps';
 export { atLocalTime, parseLocalDate, toInstant } from './dates';
+export { greenFrom, lightOf, lightRule, type LightTask } from './light';

@@ -42,6 +42,19 @@ export class WorkCalendar {
     return new WorkCalendar([base, overrides]);
   }
 
+  /**
+   * Takes over another calendar's days in place: a worker's activities hold this object, so newly published holiday
+   * data reaches them without a restart.
+   */
+  replaceWith(other: WorkCalendar): void {
+    for (const field of ['holidays', 'workdays'] as const) {
+      this[field].clear();
+      for (const date of other[field]) this[field].add(date);
+    }
+    this.sources.clear();
+    for (const [year, source] of other.sources) this.sources.set(year, source);
+  }
+
   hasData(year: number): boolean {
     return this.sources.has(year);
   }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { accessCommands } from './commands/access';
+import { calendarCommands } from './commands/calendar';
 import { catalogCommands } from './commands/catalog';
 import { feedCommands } from './commands/feed';
 import { householdCommands } from './commands/household';
@@ -24,6 +25,7 @@ export function buildProgram(ctx: CliContext): Command {
   accessCommands(program, ctx);
   householdCommands(program, ctx);
   rollupCommands(program, ctx);
+  calendarCommands(program, ctx);
   return program;
 }
 

@@ -62,7 +62,8 @@ export type StepNoticeKind =
   | 'reviewRequested'
   | 'returned'
   | 'reassigned'
-  | 'handedOver';
+  | 'handedOver'
+  | 'deadlineChanged';
 
 export type NotificationKind = 'reminder' | FollowUpKind | StepNoticeKind;
 
@@ -101,7 +102,8 @@ export type TaskAction =
   | 'submitted'
   | 'accepted'
   | 'returned'
-  | 'reassigned';
+  | 'reassigned'
+  | 'replanned';
 
 export type { DeadlinePlan };
 
@@ -219,6 +221,13 @@ export interface ReviewDecision {
   plan?: DeadlinePlan;
 }
 
+/** The engine re-plans a deadline itself, e.g. when the holiday arrangement of its year is published. */
+export interface ReplanRequest {
+  by: 'system';
+  reason: string;
+  plan: DeadlinePlan;
+}
+
 /** 转办: the new holder as the roster has them now, and who may then act for them. */
 export interface ReassignRequest {
   by: string;
@@ -271,6 +280,7 @@ export const requestExtensionUpdate = defineUpdate<TaskState, [ExtensionRequest]
 export const decideExtensionUpdate = defineUpdate<TaskState, [ExtensionDecision]>('decideExtension');
 export const reviewTaskUpdate = defineUpdate<TaskState, [ReviewDecision]>('review');
 export const reassignTaskUpdate = defineUpdate<TaskState, [ReassignRequest]>('reassign');
+export const replanTaskUpdate = defineUpdate<TaskState, [ReplanRequest]>('replan');
 export const taskStateQuery = defineQuery<TaskState>('state');
 /** dutyTask → its parent, set in `TaskInput.parent`. */
 export const taskClosedSignal = defineSignal<[TaskClosedEvent]>('taskClosed');

@@ -154,6 +154,11 @@ const STEP_WORDS: Record<StepNoticeKind, (req: NotifyRequest, f: StepFacts) => W
       body: [`此任务已转办给您:「${f.title}」现由${f.unit}承办(转办人:${f.actor}${before})。`, ...reasonLine(f, '转办理由'), `${deadlineState(req)},请尽快办理。`],
     };
   },
+  deadlineChanged: (req, f) => ({
+    subject: `【截止日调整】${f.title} 新截止 ${dueText(req)}`,
+    label: HANDLE_TASK_LABEL,
+    body: [`「${f.title}」的截止日期${f.step.previousDueOn ? `由 ${f.step.previousDueOn} ` : ''}调整为 ${dueText(req)}。`, ...reasonLine(f, '原因'), '请在新的截止日期前办理。'],
+  }),
   handedOver: (_req, f) => ({
     subject: `【已转交】${f.title}`,
     label: VIEW_LABEL,

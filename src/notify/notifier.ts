@@ -26,6 +26,7 @@ const STEP_AUDIENCE: Record<StepNoticeKind, 'assignee' | 'previousAssignee' | 's
   returned: 'assignee',
   reassigned: 'assignee',
   handedOver: 'previousAssignee',
+  deadlineChanged: 'assignee',
 };
 
 /**

@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseOverrides, WorkCalendar, type YearArrangement } from '../calendar';
+import { holidayProblems, parseOverrides, WorkCalendar, type YearArrangement } from '../calendar';
 import { settings } from '../config';
-import { CalendarError } from '../errors';
+import { CalendarError, ValidationError } from '../errors';
+import { readYaml } from '../validation/yamlSource';
 
 export const DEFAULT_OVERRIDE_FILE = path.resolve(__dirname, '../../data/holidays.json');
 
@@ -15,6 +16,11 @@ export interface LoadOptions {
 export function loadWorkCalendar(options: LoadOptions = {}): WorkCalendar {
   const { file, required } = overrideFileChoice(options.overrideFile);
   return WorkCalendar.withOverrides(readOverrideFile(file, required));
+}
+
+/** The holiday file the engine reads now: what a watcher looks at for new data. */
+export function holidayFile(): string {
+  return overrideFileChoice().file;
 }
 
 /** Which file to read, and whether its absence is an error (only the shipped default may be missing). */
@@ -37,7 +43,13 @@ function readOverrideFile(file: string, required: boolean): Map<number, YearArra
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new CalendarError(`节假日文件 ${file} 不是合法的 JSON: ${(err as Error).message}`);
+    throw new ValidationError('节假日文件', [{ file, path: '(json)', message: `不是合法的 JSON: ${(err as Error).message}` }]);
+  }
+  // JSON is YAML, so the YAML reader can say on which line each refused entry sits.
+  const problems = holidayProblems(json);
+  if (problems.length > 0) {
+    const located = readYaml(text, file);
+    throw new ValidationError('节假日文件', problems.map((p) => ({ ...located.toIssue(p), message: `${p.message}(格式见 data/README.md)` })));
   }
   return parseOverrides(json, file);
 }

@@ -70,6 +70,11 @@ export class VisibilityQuery {
     return this.with(`${attribute(name)} >= ${quoteValue(value)}`);
   }
 
+  /** `Name = true|false` for a Bool attribute (unquoted, as the filter language wants booleans). */
+  is(name: AttributeName, value: boolean): VisibilityQuery {
+    return this.with(`${attribute(name)} = ${value}`);
+  }
+
   /** `Name > 'value'` */
   gt(name: AttributeName, value: QueryValue): VisibilityQuery {
     return this.with(`${attribute(name)} > ${quoteValue(value)}`);

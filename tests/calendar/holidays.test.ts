@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DateTime } from 'luxon';
-import { CalendarError, UsageError } from '../../src/errors';
+import { CalendarError, UsageError, ValidationError } from '../../src/errors';
 import { days } from './fixtures';
 import { loadWorkCalendar } from '../../src/sources/holidays';
 
@@ -147,7 +147,8 @@ describe('override file', () => {
     ['a bad year key', JSON.stringify({ '27': { holidays: [], workdays: [] } }), '"27"'],
     ['a date far from its year', JSON.stringify({ '2027': { holidays: ['2029-01-01'], workdays: [] } }), '"2027".holidays[0]'],
     ['a day both off and on', JSON.stringify({ '2027': { holidays: ['2027-02-06'], workdays: ['2027-02-06'] } }), '2027-02-06'],
-  ])('malformed content (%s) is a CalendarError naming the file and entry', (_name, content, entry) => {
+    ['a holiday listed twice', JSON.stringify({ '2027': { holidays: ['2027-02-06', '2027-02-06'], workdays: [] } }), '2027.holidays[1]: 同一日期在 holidays 中重复列出'],
+  ])('malformed content (%s) is refused as bad input naming the file and entry', (_name, content, entry) => {
     const file = tempFile(content);
     let error: unknown;
     try {
@@ -155,9 +156,25 @@ describe('override file', () => {
     } catch (err) {
       error = err;
     }
-    expect(error).toBeInstanceOf(CalendarError);
+    expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).toContain(file);
-    expect((error as Error).message).toContain(entry);
+    expect((error as Error).message).toContain(entry.replace(/"/g, ''));
+  });
+
+  test('every problem of a file is reported at once, each with its line', () => {
+    const content = ['{', '  "2027": {', '    "holidays": ["2027-02-06", "2027-02-06"],', '    "workdays": ["2027-03-03"]', '  }', '}'].join('\n');
+    const file = tempFile(content);
+    let error: unknown;
+    try {
+      loadWorkCalendar({ overrideFile: file });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => [i.line, i.path])).toEqual([
+      [3, '2027.holidays[1]'],
+      [4, '2027.workdays[0]'],
+    ]);
   });
 
   test('the shipped default file is an empty object', () => {

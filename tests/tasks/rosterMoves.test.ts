@@ -7,7 +7,7 @@ import { OPERATOR } from '../../src/auth/policy';
 import { applyCatalog, planCatalog } from '../../src/services/duties';
 import { findTasks } from '../../src/services/tasks';
 import pino from 'pino';
-import { watchRoster } from '../../scripts/rosterWatch';
+import { watchRoster } from '../../scripts/watchers';
 import { eventually } from '../support/cli';
 import { startStack, type Stack } from '../http/stack';
 
