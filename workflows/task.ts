@@ -158,6 +158,8 @@ async function followUp(run: TaskRun, interrupted: () => boolean, carry: TaskCar
 
 function applyFollowUp(run: TaskRun, event: FollowUp): void {
   const { state } = run;
+  // An emergency holds escalation still; the follow-ups after the window pick it up again.
+  if (run.suspendedAt(event.at)) return;
   if (state.status === 'open') {
     record(state, 'system', 'overdue');
     setStatus(state, 'overdue');

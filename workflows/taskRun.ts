@@ -1,6 +1,6 @@
 import { CancellationScope, isCancellation, proxyActivities, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import { type DeliveryRecord, type NotificationKind, type NotifyRequest, type TaskInput, type TaskState } from '../src/contracts/dutyTask';
+import { type DeliveryRecord, isTimelineNotice, type NotificationKind, type NotifyRequest, type Suspension, type TaskInput, type TaskState } from '../src/contracts/dutyTask';
 import { SA, type TaskFlag } from '../src/shared/searchAttributes';
 import { failureDetail, nowIso } from './support';
 import { ActivityCancellationType } from '@temporalio/workflow';
@@ -71,9 +71,29 @@ export class TaskRun {
     this.roundStartedAt = nowIso();
   }
 
-  /** Sends run beside the timeline, so a slow or deferred notice never delays the next deadline. */
+  /**
+   * Sends run beside the timeline, so a slow or deferred notice never delays the next deadline. A reminder or
+   * follow-up due while an emergency suspends the unit is recorded as held back instead.
+   */
   send(notice: Notice): void {
+    const suspension = isTimelineNotice(notice.kind) ? this.suspendedAt(notice.plannedAt) : undefined;
+    if (suspension) {
+      const s = this.state;
+      s.deliveries.push({ notificationId: notice.id, kind: notice.kind, level: notice.level, personId: s.assignee.personId, channel: 'none', result: 'suspended', plannedAt: notice.plannedAt, sentAt: nowIso(), detail: suspension.reason });
+      return;
+    }
     this.pending.push(this.scope.run(() => this.deliver(notice)));
+  }
+
+  /** Work beside the timeline (a suspension's start and end), cancelled with the outbox when the task closes. */
+  track(work: () => Promise<void>): void {
+    this.pending.push(this.scope.run(work));
+  }
+
+  /** The emergency window covering an instant, if any. */
+  suspendedAt(at: string): Suspension | undefined {
+    const t = Date.parse(at);
+    return this.state.suspensions?.find((s) => Date.parse(s.fromAt) <= t && t < Date.parse(s.untilAt));
   }
 
   /** A step's notice goes out at once; its id is the step's place in the task's events, unique and replayable. */
@@ -93,7 +113,7 @@ export class TaskRun {
   /** The 督办 flags as lists filter on them, and the memo the lists read (deadline, extensions, returns, progress). */
   publish(): void {
     const s = this.state;
-    s.flags = flagsOf(s, this.isOpen());
+    s.flags = flagsOf(s, this.isOpen(), this.suspendedAt(nowIso()) !== undefined);
     upsertSearchAttributes([
       { key: SA.flags, value: s.flags },
       { key: SA.dueAt, value: new Date(s.dueAt) },
@@ -143,8 +163,9 @@ export class TaskRun {
 }
 
 /** Signing for a task, reporting progress and a pending request matter while the work is open; extensions and returns stay on record. */
-function flagsOf(s: TaskState, open: boolean): TaskFlag[] {
+function flagsOf(s: TaskState, open: boolean, suspended: boolean): TaskFlag[] {
   const flags: TaskFlag[] = [];
+  if (open && suspended) flags.push('suspended');
   if (open && !s.acknowledged) flags.push('unacknowledged');
   if (open && s.progress) flags.push('progress');
   if (open && s.extension?.pending) flags.push('extensionRequested');

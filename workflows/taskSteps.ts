@@ -20,6 +20,7 @@ import type { CompletionSpec } from '../src/shared/types';
 import { shanghaiDate, shanghaiStamp } from '../src/shared/zone';
 import { nowIso, record, refuse, setStatus } from './support';
 import type { TaskRun } from './taskRun';
+import { registerSuspensions } from './taskSuspensions';
 
 /**
  * The 督办 steps on a task: 签收, 反馈, 延期申请/审批, 办结 (with 审核 when the duty asks), 退回, 转办, 免除.
@@ -38,6 +39,7 @@ export function registerSteps(run: TaskRun): void {
   registerReview(run);
   registerReassign(run);
   registerReplan(run);
+  registerSuspensions(run);
 }
 
 function registerCompletion(run: TaskRun): void {
@@ -345,7 +347,7 @@ function registerReplan(run: TaskRun): void {
 }
 
 /** The deadline and everything timed from it follow the plan; the task is open work again until the new deadline. */
-function replan(run: TaskRun, plan: DeadlinePlan): void {
+export function replan(run: TaskRun, plan: DeadlinePlan): void {
   const { state } = run;
   state.dueOn = plan.dueOn;
   state.dueAt = plan.dueAt;
@@ -378,7 +380,7 @@ function requireText(text: unknown, what: string, max: number, type = 'InvalidRe
   if (text.length > max) refuse(type, `${what}最多 ${max} 字,收到 ${text.length} 字`);
 }
 
-function refuseUnlessOpen(run: TaskRun): void {
+export function refuseUnlessOpen(run: TaskRun): void {
   refuseIfClosed(run.state);
   if (run.state.status === 'review') refuse('TaskInReview', '任务已登记办结,正在等待审核,不能再办理此步骤');
 }

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { accessCommands } from './commands/access';
+import { assessmentCommands } from './commands/assessment';
 import { calendarCommands } from './commands/calendar';
+import { emergencyCommands } from './commands/emergency';
 import { catalogCommands } from './commands/catalog';
 import { feedCommands } from './commands/feed';
 import { householdCommands } from './commands/household';
@@ -25,7 +27,9 @@ export function buildProgram(ctx: CliContext): Command {
   accessCommands(program, ctx);
   householdCommands(program, ctx);
   rollupCommands(program, ctx);
+  assessmentCommands(program, ctx);
   calendarCommands(program, ctx);
+  emergencyCommands(program, ctx);
   return program;
 }
 

@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { FieldValue, RawFieldValue } from '../shared/completion';
-import type { AttachmentKind, ChannelName, CompletionSpec, DeadlinePlan, EscalationPolicy, FollowUpKind, IsoInstant, LocalDate, LocalTime, Occurrence } from '../shared/types';
+import type { AttachmentKind, CatalogVersion, ChannelName, CompletionSpec, DeadlinePlan, EscalationPolicy, FollowUpKind, IsoInstant, LocalDate, LocalTime, Occurrence } from '../shared/types';
 import type { TaskFlag, TaskStatus } from '../shared/searchAttributes';
 
 export const TASK_WORKFLOW_TYPE = 'dutyTask';
@@ -51,6 +51,8 @@ export interface TaskInput {
   admins: string[];
   /** A workflow (revisit programme, monitoring lifecycle) told by signal when this task closes; it may also waive it. */
   parent?: string;
+  /** The catalog version the task opened under (scheduled duties); kept in its memo for `duty audit --target`. */
+  catalogVersion?: CatalogVersion;
 }
 
 /** Notices sent by a step (签收 overdue, 延期, 审核, 转办), each at once, to the people the step concerns. */
@@ -67,6 +69,11 @@ export type StepNoticeKind =
 
 export type NotificationKind = 'reminder' | FollowUpKind | StepNoticeKind;
 
+/** Reminders and follow-ups keep to the deadline (and hold still in an emergency); step notices go out at once. */
+export function isTimelineNotice(kind: NotificationKind): kind is 'reminder' | FollowUpKind {
+  return kind === 'reminder' || kind === 'overdue' || kind === 'escalation' || kind === 'repeat';
+}
+
 export interface DeliveryRecord {
   notificationId: string;
   kind: NotificationKind;
@@ -74,7 +81,8 @@ export interface DeliveryRecord {
   personId: string;
   channel: ChannelName | 'none';
   /** `digest`: not sent on its own, the assignee's daily digest lists the task instead. */
-  result: 'sent' | 'failed' | 'no-contact' | 'digest';
+  /** `suspended`: held back because an emergency (紧急情况) suspended the task's unit at that instant. */
+  result: 'sent' | 'failed' | 'no-contact' | 'digest' | 'suspended';
   plannedAt: IsoInstant;
   sentAt: IsoInstant;
   detail?: string;
@@ -103,7 +111,9 @@ export type TaskAction =
   | 'accepted'
   | 'returned'
   | 'reassigned'
-  | 'replanned';
+  | 'replanned'
+  | 'suspended'
+  | 'resumed';
 
 export type { DeadlinePlan };
 
@@ -173,6 +183,8 @@ export interface TaskState {
   /** Completions sent back by a reviewer (退回), oldest first, each with the reason. */
   returned?: (Completion & { returnedBy: string; returnedAt: IsoInstant; reason: string })[];
   review?: { by: string; at: IsoInstant };
+  /** Emergency windows (紧急情况) over the task's unit: no reminders or escalation inside them. */
+  suspensions?: Suspension[];
   /** Every file ever attached (progress reports, completions, returned ones), so none becomes unreachable. */
   evidence?: AttachmentRef[];
   /** Who may act for the assignee since a reassignment (转办); until then the input's `completers`. */
@@ -219,6 +231,29 @@ export interface ReviewDecision {
   accept: boolean;
   reason?: string;
   plan?: DeadlinePlan;
+}
+
+/**
+ * An emergency over the task's unit: from `fromAt` to `untilAt` nothing is sent and nothing escalates. A deadline
+ * inside the window moves by the working days it covers (`plan`); the deadline before it is kept to undo the move.
+ */
+export interface Suspension {
+  emergencyId: string;
+  fromAt: IsoInstant;
+  untilAt: IsoInstant;
+  reason: string;
+  plan?: DeadlinePlan;
+  before?: DeadlinePlan;
+}
+
+export interface SuspendRequest {
+  by: 'system';
+  suspension: Suspension;
+}
+
+export interface LiftRequest {
+  by: 'system';
+  emergencyId: string;
 }
 
 /** The engine re-plans a deadline itself, e.g. when the holiday arrangement of its year is published. */
@@ -281,6 +316,8 @@ export const decideExtensionUpdate = defineUpdate<TaskState, [ExtensionDecision]
 export const reviewTaskUpdate = defineUpdate<TaskState, [ReviewDecision]>('review');
 export const reassignTaskUpdate = defineUpdate<TaskState, [ReassignRequest]>('reassign');
 export const replanTaskUpdate = defineUpdate<TaskState, [ReplanRequest]>('replan');
+export const suspendTaskUpdate = defineUpdate<TaskState, [SuspendRequest]>('suspend');
+export const liftSuspensionUpdate = defineUpdate<TaskState, [LiftRequest]>('liftSuspension');
 export const taskStateQuery = defineQuery<TaskState>('state');
 /** dutyTask → its parent, set in `TaskInput.parent`. */
 export const taskClosedSignal = defineSignal<[TaskClosedEvent]>('taskClosed');

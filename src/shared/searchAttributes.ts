@@ -40,6 +40,6 @@ export type TaskStatus = 'open' | 'overdue' | 'review' | 'done' | 'waived';
 /**
  * Where an open task stands in the 督办 steps, beside its status: `unacknowledged` until someone signs for it,
  * `progress` once a progress report came in, `extensionRequested` while a request waits, `extended` once one was
- * granted, `returned` once a reviewer sent a completion back.
+ * granted, `returned` once a reviewer sent a completion back, `suspended` while an emergency covers its unit.
  */
-export type TaskFlag = 'unacknowledged' | 'progress' | 'extensionRequested' | 'extended' | 'returned';
+export type TaskFlag = 'unacknowledged' | 'progress' | 'extensionRequested' | 'extended' | 'returned' | 'suspended';
