@@ -22,6 +22,7 @@ import type { DataConverter } from '@temporalio/common';
 import { CatalogSource } from './src/sources/catalogSource';
 import { dutyDataConverter } from './src/temporal/payloadCodec';
 import { loadWorkCalendar } from './src/sources/holidays';
+import { activeSuspensions, EmergencyStore } from './src/store/emergencies';
 
 export interface DutyWorkerOptions {
   connection: NativeConnection;
@@ -72,6 +73,7 @@ export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker>
       quietHours: s.quietHours,
       clock: opts.clock,
       duties: opts.duties ?? (() => source.duties()),
+      emergencies: () => activeSuspensions(new EmergencyStore(s.dataDir).list(), new Date()),
     }),
     dataConverter: opts.dataConverter ?? dutyDataConverter(),
     maxCachedWorkflows: s.maxCachedWorkflows,

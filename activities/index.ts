@@ -5,6 +5,7 @@ import type { DigestSender } from '../src/notify/digestSender';
 import type { Notifier } from '../src/notify/notifier';
 import type { OrgTree } from '../src/roster/orgTree';
 import type { Duty } from '../src/shared/types';
+import type { EmergencyWindow } from '../src/tasks/emergencyInput';
 import { digestActivities } from './digest';
 import { householdActivities } from './households';
 import { notifyActivities } from './notify';
@@ -25,6 +26,8 @@ export interface ActivityDeps {
   clock?: () => Date;
   /** The catalog's duties, for event-triggered work (revisits, lifecycles). */
   duties?: () => Promise<Duty[]>;
+  /** Emergency suspensions in force now (from the data folder). */
+  emergencies?: () => EmergencyWindow[];
 }
 
 export function createActivities(deps: ActivityDeps) {

@@ -90,6 +90,7 @@ function initialState(input: TaskInput): TaskState {
     deliveries: [],
     events: [{ at: nowIso(), actor: 'system', action: 'opened' }],
     flags: ['unacknowledged'],
+    ...(input.suspensions?.length ? { suspensions: input.suspensions } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ export { labelFormat, periodByLabel, periodContaining, periodsStartingBetween } 
 export { nominalDueDate, planDeadline, planOccurrences, previewDuty } from './occurrences';
 export { baseTerms, dutyForPeriod, versionsInForce } from './dutyVersions';
 export { currentPeriod, type CurrentPeriod } from './currentPeriod';
+export { deadlineAfterWindow, workingDaysIn } from './emergencyWindow';
 export { addWorkingHours, isWithinWorkingHours, WORKING_HOURS } from './workingHours';
 export { planFollowUps, type FollowUpArgs } from './followUps';
 export { atLocalTime, parseLocalDate, toInstant } from './dates';

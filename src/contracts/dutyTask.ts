@@ -53,6 +53,8 @@ export interface TaskInput {
   parent?: string;
   /** The catalog version the task opened under (scheduled duties); kept in its memo for `duty audit --target`. */
   catalogVersion?: CatalogVersion;
+  /** Emergencies in force over the unit when the task opened (its deadline already moved by them). */
+  suspensions?: Suspension[];
 }
 
 /** Notices sent by a step (签收 overdue, 延期, 审核, 转办), each at once, to the people the step concerns. */

@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { DateTime } from 'luxon';
 import type { Actor } from '../audit/log';
 import { OPERATOR } from '../auth/policy';
-import { atLocalTime, planDeadline, type WorkCalendar } from '../calendar';
+import { atLocalTime, deadlineAfterWindow, planDeadline, workingDaysIn, type WorkCalendar } from '../calendar';
 import { liftSuspensionUpdate, replanTaskUpdate, suspendTaskUpdate, type Suspension } from '../contracts/dutyTask';
 import { CalendarError, UsageError, ValidationError, type InputIssue } from '../errors';
 import type { OrgTree } from '../roster/orgTree';
@@ -123,20 +123,18 @@ export async function suspendUnits(ctx: ServiceContext, actor: Actor, input: Sus
   const cal = loadWorkCalendar();
   const fromAt = atLocalTime(input.from, '00:00');
   const untilAt = atLocalTime(plusDays(input.to, 1), '00:00');
-  let covered = 0;
-  for (let d = input.from; d <= input.to; d = plusDays(d, 1)) if (cal.isWorkday(d)) covered += 1;
+  const covered = workingDaysIn(input.from, input.to, cal);
   const reason = input.reason.trim();
   const now = new Date().toISOString();
   const duties = new Map((await ctx.catalog()).duties.map((d) => [d.id, d]));
   const plans = new Map<string, Suspension>();
   for (const task of await openTasksUnder(ctx, units)) {
     const duty = duties.get(task.dutyId);
-    const inside = task.dueOn >= input.from && task.dueOn <= input.to && covered > 0 && duty;
+    const movedTo = duty ? deadlineAfterWindow(task.dueOn, input.from, input.to, duty.shift, cal) : undefined;
     const suspension: Suspension = { emergencyId: '', fromAt, untilAt, reason };
-    if (inside) {
-      const moved = cal.shift(cal.addWorkingDays(task.dueOn, covered).date, duty.shift).date;
+    if (duty && movedTo) {
       const before = planAsIs(duty, task, cal);
-      const after = planDeadline(duty, moved, cal, now);
+      const after = planDeadline(duty, movedTo, cal, now);
       // Reminders before the window still go out as planned; those after it follow the moved deadline.
       const reminders = [...before.reminders.filter((at) => at < fromAt && at >= now), ...after.reminders.filter((at) => at >= fromAt)];
       suspension.before = before;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { DeadlinePlan } from '../shared/types';
+import { shanghaiDate } from '../shared/zone';
 import { JsonFile } from './jsonFile';
 
 /** One emergency measure (紧急情况): a suspension window over units, or one extension of matching tasks. */
@@ -41,4 +42,12 @@ export class EmergencyStore {
   markLifted(id: string, at: string): void {
     this.doc.update((d) => ({ emergencies: d.emergencies.map((e) => (e.id === id ? { ...e, liftedAt: at } : e)) }));
   }
+}
+
+/** Suspensions not lifted whose window has not ended by `now`, as the planner takes them. */
+export function activeSuspensions(all: readonly Emergency[], now: Date): { id: string; units: string[]; from: string; to: string; reason: string }[] {
+  const today = shanghaiDate(now.getTime());
+  return all
+    .filter((e) => e.kind === 'suspend' && !e.liftedAt && e.from !== undefined && e.to !== undefined && e.to >= today)
+    .map((e) => ({ id: e.id, units: e.units, from: e.from!, to: e.to!, reason: e.reason }));
 }

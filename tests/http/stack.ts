@@ -27,6 +27,7 @@ import { installRuntimeLogging } from '../../src/temporal/runtimeLogging';
 import { createDutyWorker } from '../../worker';
 import { eventually } from '../support/cli';
 import { loadWorkCalendar } from '../../src/sources/holidays';
+import { activeSuspensions, EmergencyStore } from '../../src/store/emergencies';
 
 export const PASSWORD = 'test-password-1';
 
@@ -78,7 +79,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const running = worker.run();
   const services = new ServerContext(s, client, log);
   const tree = await services.tree();
-  await applyCatalog(services, cliActor(), undefined, false);
+  // Tests open the periods they need; the periods under way would otherwise add tasks to every listing.
+  await applyCatalog(services, cliActor(), undefined, false, undefined, { openUnderWay: false });
   const accounts = new AccountStore(tmp, 4);
   for (const id of opts.people ?? []) await accounts.setPassword(id, PASSWORD);
   const app = await buildServer({
@@ -91,7 +93,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
   const address = app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const planner = planningActivities({ calendar: loadWorkCalendar(), roster: () => tree });
+  // As the worker plans: emergencies in force reach tasks that open under them.
+  const planner = planningActivities({ calendar: loadWorkCalendar(), roster: () => tree, emergencies: () => activeSuspensions(new EmergencyStore(tmp).list(), new Date()) });
 
   return {
     baseUrl,

@@ -4,6 +4,7 @@ import { OPERATOR } from '../../src/auth/policy';
 import { ValidationError } from '../../src/errors';
 import { extendTasks, liftEmergency, listEmergencies, suspendUnits } from '../../src/services/emergencies';
 import { showTask } from '../../src/services/tasks';
+import { deadlineAfterWindow, previewDuty } from '../../src/calendar';
 import { loadWorkCalendar } from '../../src/sources/holidays';
 import { ZONE } from '../../src/shared/zone';
 import { startStack, type Stack } from '../http/stack';
@@ -89,4 +90,22 @@ test('extend gives the matching tasks one new deadline in one step, and lift giv
   expect(await dueOf(task)).toBe(to);
   await liftEmergency(stack.services, ACTOR, done.emergency.id);
   expect(await dueOf(task)).toBe(dueOn);
+});
+
+test('a task that opens while its unit is suspended starts suspended, its deadline already moved', async () => {
+  const later = next.plus({ months: 3 });
+  const period = `${later.year}-Q${Math.ceil(later.month / 3)}`;
+  const duty = await stack.services.duty(DUTY);
+  const cal = loadWorkCalendar();
+  const dueOn = previewDuty(duty, `${later.year}-01-01`, `${later.year}-12-31`, cal).find((o) => o.period === period)?.dueOn ?? '';
+  const done = await suspendUnits(stack.services, ACTOR, { units: ['t-sijihong'], from: plus(dueOn, -1), to: plus(dueOn, 1), reason: '汛期' });
+  const opened = await stack.openPeriod(DUTY, period);
+  const inside = opened.find((id) => stack.tree.isInSubtree(id.split(':').at(-1) ?? '', 't-sijihong'));
+  const outside = opened.find((id) => !stack.tree.isInSubtree(id.split(':').at(-1) ?? '', 't-sijihong'));
+  if (!inside || !outside) throw new Error('no tasks');
+  const state = await showTask(stack.services, OPERATOR, inside);
+  expect(state.suspensions?.map((s) => s.emergencyId)).toEqual([done.emergency.id]);
+  expect(state.dueOn).toBe(deadlineAfterWindow(dueOn, plus(dueOn, -1), plus(dueOn, 1), duty.shift, cal));
+  expect(await dueOf(outside)).toBe(dueOn);
+  await liftEmergency(stack.services, ACTOR, done.emergency.id);
 });
