@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import type { OrgTree } from '../roster/orgTree';
 import type { TaskFlag, TaskStatus } from '../shared/searchAttributes';
+import type { Light } from '../shared/taskStates';
 import { listTasks, taskQuery, type TaskFilter, type TaskSummary } from '../tasks/query';
 import { ZONE } from '../shared/zone';
 
@@ -48,6 +49,8 @@ export interface OverdueReport {
   query: string;
   total: number;
   groups: TownshipGroup[];
+  /** Past their deadline but under an emergency suspension right now: not counted against their units. */
+  suspended?: number;
 }
 
 export function asOfInstant(asOf?: string): Date {
@@ -57,6 +60,9 @@ export function asOfInstant(asOf?: string): Date {
 
 /** Statuses of open work; `review` (completed, waiting for the reviewer) is neither that nor closed. */
 export const OPEN_WORK: TaskStatus[] = ['open', 'overdue'];
+
+/** Every row is open work past its deadline as of the report: a red light (see `lightOf`), extended or not. */
+export const ROW_LIGHT: Light = 'red';
 
 /** What narrows an overdue report besides the unit and the instant. */
 export type OverdueNarrowing = Pick<TaskFilter, 'dutyId' | 'period' | 'flags'>;
@@ -115,7 +121,9 @@ export async function overdueReport(
   const scope = opts.unitId ? tree.unit(opts.unitId) : undefined;
   const asOf = asOfInstant(opts.asOf);
   const filter = overdueFilter(opts.unitId, asOf, opts);
-  const tasks = await listTasks(client, filter);
+  const listed = await listTasks(client, filter);
+  // An emergency (紧急情况) holds a unit's clock still: its days do not count against the unit.
+  const tasks = listed.filter((t) => !t.flags.includes('suspended'));
   // About 0.1 ms a row (time-zone arithmetic): built 200 at a time, so a large report does not hold up other requests.
   const rows: OverdueRow[] = [];
   for (let i = 0; i < tasks.length; i += 200) {
@@ -128,5 +136,6 @@ export async function overdueReport(
     query: taskQuery(filter),
     total: rows.length,
     groups: groupRows(rows, tree),
+    ...(listed.length > tasks.length ? { suspended: listed.length - tasks.length } : {}),
   };
 }
