@@ -134,11 +134,8 @@ export class AccountStore {
     return bcrypt.compare(password, account.passwordHash);
   }
 
-  /** A session stays valid while its account is open and was not told to end all sessions after it began. */
   sessionAccepted(session: SessionStart): boolean {
-    const account = this.get(session.personId);
-    if (!account || account.disabledAt) return false;
-    return !account.sessionsEndedAt || Date.parse(session.createdAt) > Date.parse(account.sessionsEndedAt);
+    return acceptsSession(this.get(session.personId), session);
   }
 
   /** Returns the whole token once; only its hash is kept. */
@@ -178,6 +175,12 @@ export class AccountStore {
     const b = Buffer.from(record.secretHash, 'hex');
     return a.length === b.length && timingSafeEqual(a, b) ? record.personId : undefined;
   }
+}
+
+/** A session stays valid while its account is open and was not told to end all sessions after it began. */
+export function acceptsSession(account: AccountRecord | undefined, session: SessionStart): boolean {
+  if (!account || account.disabledAt) return false;
+  return !account.sessionsEndedAt || Date.parse(session.createdAt) > Date.parse(account.sessionsEndedAt);
 }
 
 /** Marks every live token of the person revoked; returns how many. */

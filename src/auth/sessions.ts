@@ -40,6 +40,13 @@ export class SessionStore {
     return s && Date.parse(s.expiresAt) > now.getTime() ? { personId: s.personId, createdAt: s.createdAt } : undefined;
   }
 
+  /** Every unexpired session, for the accounts page; signing out or expiry forgets a session, so older sign-ins are unknown. */
+  live(now = new Date()): SessionStart[] {
+    return Object.values(this.all())
+      .filter((s) => Date.parse(s.expiresAt) > now.getTime())
+      .map((s) => ({ personId: s.personId, createdAt: s.createdAt }));
+  }
+
   destroy(sid: string): void {
     this.change((all) => {
       delete all[sha256(sid)];

@@ -1,5 +1,7 @@
+import { emergencyPages } from './pages/emergencyPage';
 import { feedTokenFile, FeedTokens } from '../feeds/tokens';
 import { evidenceRoutes } from './api/evidence';
+import { accountsPages } from './pages/accountsPage';
 import { icsOpenApiPaths, icsRoutes, openTasksFrom } from './ics';
 import type { RoutePlugin } from './types';
 
@@ -32,4 +34,4 @@ const feedRoutes: RoutePlugin = async (app, deps) => {
  * Route plugins of other features, registered after the core ones: one entry each. A plugin with its own signature
  * gets a small adapter here, as the feed does; one that must work without signing in is wrapped in `publicRoutes`.
  */
-export const featureRoutes: RoutePlugin[] = [publicRoutes(feedRoutes), evidenceRoutes];
+export const featureRoutes: RoutePlugin[] = [publicRoutes(feedRoutes), evidenceRoutes, accountsPages, emergencyPages];

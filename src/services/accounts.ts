@@ -1,5 +1,6 @@
+import { randomInt } from 'node:crypto';
 import type { Actor } from '../audit/log';
-import { AccountStore, type AccountRecord, type TokenRecord } from '../auth/accounts';
+import { acceptsSession, AccountStore, type AccountRecord, type SessionStart, type TokenRecord } from '../auth/accounts';
 import { roleOf, type AccountRole } from '../auth/policy';
 import type { Settings } from '../config';
 import { UsageError } from '../errors';
@@ -41,7 +42,7 @@ async function rosterPerson(ctx: ServiceContext, personId: string): Promise<{ pe
   return { person, role };
 }
 
-type AccountAction = 'account.create-admin' | 'account.set-password' | 'account.logout-all' | 'account.disable' | 'token.create' | 'token.revoke';
+type AccountAction = 'account.create-admin' | 'account.set-password' | 'account.logout-all' | 'account.disable' | 'account.enable' | 'token.create' | 'token.revoke';
 
 function record(ctx: ServiceContext, actor: Actor, action: AccountAction, target: string, unitId: string | undefined, detail?: Record<string, unknown>): void {
   auditLog(ctx).record({ actor: actor.id, via: actor.via, action, target, ...(unitId ? { unitId } : {}), ...(detail ? { detail } : {}) });
@@ -85,18 +86,111 @@ export async function logoutAll(ctx: ServiceContext, actor: Actor, personId: str
   return ended;
 }
 
+/** Also shown beside one's own account on the accounts page, where the button is left out. */
+export const SELF_DISABLE_REFUSED = '不能停用自己的账号:停用会立即结束您的会话,您也无法再登录;如确需停用,请由另一位管理员操作';
+
 /** No more signing in; sessions and tokens end at once. `setAccountPassword` opens the account again. */
 export async function disableAccount(ctx: ServiceContext, actor: Actor, personId: string): Promise<{ tokensRevoked: number }> {
+  // The session asking would end with it, and a sole administrator would lock everyone out of the pages.
+  if (actor.id === personId) throw new UsageError(SELF_DISABLE_REFUSED);
   const disabled = store(ctx).disable(personId);
   if (!disabled) throw new UsageError(`${personId} 还没有账号`);
   record(ctx, actor, 'account.disable', personId, await unitOf(ctx, personId), disabled);
   return disabled;
 }
 
+export type AccountState = 'none' | 'active' | 'disabled';
+
+function stateOf(account: AccountRecord | undefined): AccountState {
+  return !account ? 'none' : account.disabledAt ? 'disabled' : 'active';
+}
+
+/** One person as the accounts page lists them. */
+export interface AccountOverview {
+  personId: string;
+  /** Absent when the person has left the roster but their account remains: it can still be disabled. */
+  person?: Person;
+  /** Absent when the roster no longer gives the person a role that may sign in. */
+  role?: AccountRole;
+  state: AccountState;
+  account?: AccountInfo;
+  /** The newest sign-in among the sessions the server still holds; older ones are forgotten. */
+  lastSignInAt?: string;
+  /** Sessions that are still accepted, and tokens not revoked. */
+  sessions: number;
+  tokens: number;
+}
+
+/**
+ * Everyone in the roster who may have an account, in roster order, then accounts whose person left the roster or
+ * lost their role. `sessions`: the server's unexpired sessions, whether or not their account still accepts them.
+ */
+export async function accountOverview(ctx: ServiceContext, sessions: readonly SessionStart[]): Promise<AccountOverview[]> {
+  const tree = await ctx.tree();
+  const s = store(ctx);
+  const accounts = new Map(s.list().map((a) => [a.personId, a]));
+  const liveTokens = s.tokens().filter((t) => !t.revokedAt);
+  const eligible = tree.roster.people.filter((p) => roleOf(p)).map((p) => p.id);
+  const ids = [...new Set([...eligible, ...accounts.keys()])];
+  return ids.map((personId) => {
+    const person = tree.hasPerson(personId) ? tree.person(personId) : undefined;
+    const role = person && roleOf(person);
+    const record = accounts.get(personId);
+    const mine = sessions.filter((x) => x.personId === personId);
+    const lastSignInAt = mine.map((x) => x.createdAt).sort().at(-1);
+    return {
+      personId,
+      ...(person ? { person } : {}),
+      ...(role ? { role } : {}),
+      state: stateOf(record),
+      ...(record ? { account: withoutHash(record) } : {}),
+      ...(lastSignInAt ? { lastSignInAt } : {}),
+      sessions: mine.filter((x) => acceptsSession(record, x)).length,
+      tokens: liveTokens.filter((t) => t.personId === personId).length,
+    };
+  });
+}
+
+/** What the pages offer, each from one state: a page left open while someone else acted cannot reset or reopen by surprise. */
+export type PasswordChange = 'open' | 'reset' | 'enable';
+const CHANGE_FROM: Record<PasswordChange, AccountState> = { open: 'none', reset: 'active', enable: 'disabled' };
+const CHANGE_NAMES: Record<PasswordChange, string> = { open: '开通账号', reset: '重置密码', enable: '重新启用' };
+const STATE_WORDS: Record<AccountState, string> = { none: '还没有账号', active: '的账号正在使用', disabled: '的账号已停用' };
+
+/**
+ * Opens an account, resets its password, or re-enables a disabled one with a new password: the rules of
+ * `setAccountPassword` (roster role, password length), and every session and token of the person ends.
+ */
+export async function changePassword(
+  ctx: ServiceContext,
+  actor: Actor,
+  personId: string,
+  change: PasswordChange,
+  password: PasswordSource,
+): Promise<{ person: Person; role: AccountRole; tokensRevoked: number }> {
+  const { person, role } = await rosterPerson(ctx, personId);
+  const state = stateOf(store(ctx).get(personId));
+  if (state !== CHANGE_FROM[change]) throw new UsageError(`${personId}(${person.name})${STATE_WORDS[state]},不能${CHANGE_NAMES[change]}`);
+  if (change !== 'enable') return setAccountPassword(ctx, actor, personId, password);
+  const { tokensRevoked } = await store(ctx).setPassword(personId, await password());
+  record(ctx, actor, 'account.enable', personId, person.unit);
+  return { person, role, tokensRevoked };
+}
+
+// No 0/o, 1/l/i: a password read out over the phone is typed without mix-ups.
+const PASSWORD_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+/** An initial password for the administrator to hand over: 12 of 31 characters, about 59 bits. */
+export function generatePassword(length = 12): string {
+  return Array.from({ length }, () => PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)]).join('');
+}
+
+function withoutHash({ passwordHash: _hash, ...account }: AccountRecord): AccountInfo {
+  return account;
+}
+
 export function listAccounts(ctx: ServiceContext): AccountInfo[] {
-  return store(ctx)
-    .list()
-    .map(({ passwordHash: _hash, ...account }) => account);
+  return store(ctx).list().map(withoutHash);
 }
 
 export function listTokens(ctx: ServiceContext): TokenInfo[] {

@@ -2,7 +2,7 @@ import type { AuditAction, AuditEntry } from '../audit/log';
 import { coversUnit, ForbiddenError, requireRole, scopeOf, type Viewer } from '../auth/policy';
 import { NotFoundError } from '../errors';
 import type { EpisodeRef } from '../shared/household';
-import type { CompletionField, Duty } from '../shared/types';
+import type { CatalogVersion, CompletionField, Duty } from '../shared/types';
 import { auditLog, type ServiceContext } from './context';
 
 export interface AuditQuery {
@@ -10,6 +10,8 @@ export interface AuditQuery {
   from?: string;
   to?: string;
   action?: AuditAction;
+  /** One task, duty, person … as the entries name it. */
+  target?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function auditFor(ctx: ServiceContext, viewer: Viewer, q: AuditQuer
   const inScope = (u: string) => tree.hasUnit(u) && coversUnit(tree, scope, u) && (!root || tree.isInSubtree(u, root));
   const unit = root || !scope.all ? inScope : undefined;
   if (!scope.all && scope.roots.length === 0) throw new ForbiddenError('当前账号没有可查看的单位');
-  return auditLog(ctx).list({ from: q.from, to: q.to, action: q.action, ...(unit ? { unit } : {}) });
+  return auditLog(ctx).list({ from: q.from, to: q.to, action: q.action, target: q.target, ...(unit ? { unit } : {}) });
 }
 
 /**
@@ -97,6 +99,23 @@ const PARTS: Record<string, Part> = {
   failed: (v) => (v ? '未完成导入' : ''),
   episode: count('计划'),
   status: (v) => `状态 ${EPISODE_STATUS[v as EpisodeRef['status']] ?? String(v)}`,
+  catalogVersions: (v) => (v as CatalogVersion[]).map((c) => `${c.effectiveFrom ? `自 ${c.effectiveFrom} 起` : '基础条款'} 指纹 ${c.fingerprint}`).join(','),
+  tasksClosed: count('免除已移除职责的未办结任务'),
+  tokensRevoked: count('吊销令牌'),
+  attachments: (v) => (Number(v) > 0 ? `附佐证材料 ${String(v)} 个` : ''),
+  review: (v) => (v ? '待审核' : ''),
+  accepted: (v) => (v ? '审核通过' : '退回'),
+  approved: (v) => (v ? '批准' : '不批准'),
+  requested: count('申请延至'),
+  dueOn: count('截止日'),
+  roster: (v) => (v ? '因名册变更' : ''),
+  tasksMoved: (v) => (Number(v) > 0 ? `名册变更转办任务 ${String(v)} 项` : ''),
+  opened: (v) => (Array.isArray(v) && v.length ? `立即开启本期 ${v.join(',')}` : ''),
+  moved: (v) => (Array.isArray(v) ? (v.length ? `截止日改变 ${v.join(',')}` : '') : `截止日顺延 ${String(v)} 项`),
+  confirmed: count('截止日不变'),
+  units: (v) => `单位 ${Array.isArray(v) ? v.join(',') : String(v)}`,
+  tasks: count('涉及任务'),
+  workingDays: count('覆盖工作日'),
 };
 
 /** An entry's detail as a sentence, e.g. `填报 导入数据条数 1200 条;附情况说明`, for the audit page and `duty audit` alike. */

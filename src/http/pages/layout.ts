@@ -3,13 +3,15 @@ import { ROLE_NAMES, type AccountRole } from '../../auth/policy';
 import { CSS_URL } from './assets';
 import { html, type SafeHtml } from './html';
 
-export type Section = 'my' | 'overdue' | 'duties' | 'audit';
+export type Section = 'my' | 'overdue' | 'assessment' | 'duties' | 'audit' | 'accounts';
 
 const NAV: { id: Section; href: string; label: string; roles: AccountRole[] }[] = [
   { id: 'my', href: '/my', label: '我的任务', roles: ['cadre', 'supervisor', 'admin'] },
   { id: 'overdue', href: '/overdue', label: '逾期督办', roles: ['supervisor', 'admin'] },
+  { id: 'assessment', href: '/assessment', label: '考核', roles: ['supervisor', 'admin'] },
   { id: 'duties', href: '/duties', label: '职责', roles: ['admin'] },
   { id: 'audit', href: '/audit', label: '操作记录', roles: ['supervisor', 'admin'] },
+  { id: 'accounts', href: '/accounts', label: '账号', roles: ['admin'] },
 ];
 
 /** Where each role lands after signing in. */
