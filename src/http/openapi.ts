@@ -25,6 +25,12 @@ function parameters(s: z.ZodType | undefined, where: 'path' | 'query'): unknown[
   }));
 }
 
+/** A form's text fields, plus its files (佐证材料) under `files`, each part one file. */
+function formSchema(form: z.ZodType): JsonSchema {
+  const j = schemaOf(form);
+  return { ...j, properties: { ...j.properties, files: { type: 'array', items: { type: 'string', format: 'binary' }, description: '佐证材料(图片、PDF、Excel 或 Word),可多个' } } };
+}
+
 const ERRORS: Record<string, string> = {
   '400': '请求参数校验失败,issues 逐项指明字段',
   '401': '未登录或令牌无效',
@@ -45,7 +51,7 @@ function operation(r: AnyApiRoute): Record<string, unknown> {
     ...(r.description ? { description: r.description } : {}),
     ...(r.access === 'public' ? { security: [] } : {}),
     parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
-    ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(r.body) } } } } : {}),
+    ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(r.body) }, ...(r.multipart ? { 'multipart/form-data': { schema: formSchema(r.multipart.form) } } : {}) } } } : {}),
     responses: { '200': ok, ...Object.fromEntries(Object.entries(ERRORS).map(([code, description]) => [code, { description, ...errorBody }])) },
   };
 }

@@ -4,7 +4,9 @@ import { type AccountRole, ForbiddenError } from '../auth/policy';
 import type { Principal } from '../auth/principal';
 import { zhErrorMap } from '../validation/zhErrors';
 import { ValidationError, type InputIssue } from '../errors';
+import type { Upload } from '../services/evidence';
 import { NotSignedInError } from './errors';
+import { readMultipart } from './multipart';
 
 type AnyObject = z.ZodType<Record<string, unknown>>;
 const EMPTY = z.object({});
@@ -41,10 +43,18 @@ export interface ApiRoute<P extends AnyObject, Q extends AnyObject, B extends z.
   onRequest?: onRequestAsyncHookHandler;
   /** Bytes; when absent, `BODY_LIMITS.form` for a route with a body schema and `BODY_LIMITS.none` for one without. */
   bodyLimit?: number;
+  /**
+   * Also taken as multipart/form-data with files (佐证材料), whose limits the multipart parser enforces instead of
+   * `bodyLimit`: the text fields, shaped by `fromForm`, are checked against `body` exactly as JSON would be; `form`
+   * describes those text fields for the OpenAPI document.
+   */
+  multipart?: { form: z.ZodType; fromForm(fields: Record<string, string>): unknown };
   handler(input: {
     params: z.output<P>;
     query: z.output<Q>;
     body: z.output<B>;
+    /** Files of a multipart request, in the order sent; none for JSON. */
+    files: Upload[];
     principal: Principal | undefined;
     req: FastifyRequest;
     reply: FastifyReply;
@@ -101,8 +111,9 @@ export class ApiRegistry {
         // An absent schema means the default `EMPTY`, which is what P, Q and B default to.
         const params = parsePart((route.params ?? EMPTY) as P, req.params, 'params');
         const query = parsePart((route.query ?? EMPTY) as Q, req.query, 'query');
-        const body = parsePart((route.body ?? EMPTY) as B, req.body, 'body');
-        const result = await route.handler({ params, query, body, principal, req, reply });
+        const form = route.multipart && req.isMultipart() ? await readMultipart(req) : undefined;
+        const body = parsePart((route.body ?? EMPTY) as B, form && route.multipart ? route.multipart.fromForm(form.fields) : req.body, 'body');
+        const result = await route.handler({ params, query, body, files: form?.files ?? [], principal, req, reply });
         return reply.sent ? reply : result;
       },
     });

@@ -16,6 +16,7 @@ import { authHook, authRoutes, loginPage } from './auth';
 import { answerClientError, issueText, toHttpError } from './errors';
 import { openApiRoutes } from './openapi';
 import { assetRoutes } from './pages/assets';
+import { assessmentPage } from './pages/assessmentPage';
 import { auditPage } from './pages/auditPage';
 import { dutiesPages } from './pages/dutiesPage';
 import { errorPage } from './pages/layout';
@@ -28,7 +29,7 @@ import { ApiRegistry, BODY_LIMITS } from './route';
 import type { HttpDeps, HttpOptions, RoutePlugin } from './types';
 
 /** The core routes, in registration order. Other features' plugins come from ./plugins.ts. */
-export const CORE_ROUTES: RoutePlugin[] = [authRoutes, taskApi, taskStepApi, dutyApi, reportApi, openApiRoutes, assetRoutes, myTasksPage, taskPages, overduePage, dutiesPages, auditPage];
+export const CORE_ROUTES: RoutePlugin[] = [authRoutes, taskApi, taskStepApi, dutyApi, reportApi, openApiRoutes, assetRoutes, myTasksPage, taskPages, overduePage, assessmentPage, dutiesPages, auditPage];
 
 const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",

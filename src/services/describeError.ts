@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, ScheduleNotFoundError } from '@temporalio/client';
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
+import { ForbiddenError } from '../auth/policy';
 import { DutyError, UsageError, ValidationError } from '../errors';
 
 /**
@@ -7,7 +8,8 @@ import { DutyError, UsageError, ValidationError } from '../errors';
  * the words the CLI prints and the HTTP API answers with.
  */
 export function describeError(err: unknown): { message: string; exitCode: number } {
-  if (err instanceof ValidationError || err instanceof UsageError) return { message: err.message, exitCode: 2 };
+  // Forbidden on the command line means a `--by` who may not take the step: a wrong argument, like bad input.
+  if (err instanceof ValidationError || err instanceof UsageError || err instanceof ForbiddenError) return { message: err.message, exitCode: 2 };
   if (err instanceof DutyError) return { message: err.message, exitCode: 1 };
   if (err instanceof WorkflowUpdateFailedError) {
     const cause = err.cause;

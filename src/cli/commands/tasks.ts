@@ -1,47 +1,31 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
-import { DateTime } from 'luxon';
 import type { OrgTree } from '../../roster/orgTree';
 import type { TaskState } from '../../contracts/dutyTask';
-import type { TaskStatus } from '../../shared/searchAttributes';
-import { TASK_STATUSES } from '../../tasks/query';
+import type { TaskFlag, TaskStatus } from '../../shared/searchAttributes';
+import { FLAG_NAMES, LIGHT_NAMES, STATUS_NAMES, stateName } from '../../shared/taskStates';
+import { TASK_FLAGS, TASK_STATUSES, type TaskSummary } from '../../tasks/query';
 import { OPERATOR } from '../../auth/policy';
+import { withEvidence } from '../../services/evidence';
+import { withLights } from '../../services/lights';
 import { completeTask, findTasks, showTask, waiveTask } from '../../services/tasks';
 import { print, type CliContext } from '../context';
+import { collectAttach, readAttachments } from '../attach';
 import { collectField, oneOf } from '../options';
-import { ZONE } from '../../shared/zone';
-
-const STATUS_NAMES: Record<TaskStatus, string> = { open: '待办', overdue: '已逾期', done: '已完成', waived: '已免除' };
+import { describeTask } from './taskDetail';
+import { taskStepCommands } from './taskSteps';
 
 function personName(tree: OrgTree, id: string): string {
   return tree.hasPerson(id) ? `${tree.person(id).name}(${id})` : id;
 }
 
-function stamp(iso: string): string {
-  return DateTime.fromISO(iso, { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm');
-}
-
-export function describeTask(state: TaskState, tree: OrgTree): string {
-  const lines = [
-    `任务 ${state.taskId}`,
-    `  职责: ${state.dutyTitle}${state.phaseTitle ? `·${state.phaseTitle}` : ''}(${state.dutyId})  周期: ${state.period}`,
-    `  责任人: ${personName(tree, state.assignee.personId)}  单位: ${tree.hasUnit(state.assignee.unitId) ? tree.unit(state.assignee.unitId).name : state.assignee.unitId}`,
-    `  状态: ${STATUS_NAMES[state.status]}  截止: ${state.dueOn}${state.provisional ? '(暂定)' : ''}  督办级别: ${state.escalationLevel}`,
-  ];
-  if (state.completion) {
-    const fields = Object.entries(state.completion.fields).map(([k, v]) => `${k}=${String(v)}`).join(', ');
-    lines.push(`  完成: ${personName(tree, state.completion.by)} 于 ${stamp(state.completion.at)}${state.completion.note ? `,说明: ${state.completion.note}` : ''}${fields ? `,数据: ${fields}` : ''}`);
-  }
-  if (state.waiver) lines.push(`  免除: ${personName(tree, state.waiver.by)} 于 ${stamp(state.waiver.at)},原因: ${state.waiver.reason}`);
-  lines.push('  经过:');
-  for (const e of state.events) lines.push(`    ${stamp(e.at)}  ${e.action}  ${e.actor === 'system' ? '系统' : personName(tree, e.actor)}${e.detail ? `  ${e.detail}` : ''}`);
-  lines.push(`  通知(${state.deliveries.length}):`);
-  for (const d of state.deliveries) lines.push(`    ${stamp(d.sentAt)}  ${d.kind}${d.level ? `/L${d.level}` : ''}  → ${personName(tree, d.personId)}  ${d.channel}  ${d.result}${d.detail ? ` (${d.detail})` : ''}`);
-  return lines.join('\n');
+/** An extended deadline names the one it replaced, so `延期中` in the state column reads with both dates. */
+function deadlineCell(t: TaskSummary): string {
+  return `${t.dueOn}${t.provisional ? '(暂定)' : ''}${t.originalDueOn ? `(原 ${t.originalDueOn})` : ''}`;
 }
 
 export function taskCommands(program: Command, ctx: CliContext): void {
-  const task = program.command('task').description('任务:查看、完成、免除');
+  const task = program.command('task').description('任务:查看、签收、反馈进展、延期、完成、审核、转办、免除');
 
   task
     .command('list')
@@ -50,21 +34,23 @@ export function taskCommands(program: Command, ctx: CliContext): void {
     .option('--unit <unitId>', '单位编号(含下级单位)')
     .option('--duty <dutyId>', '职责编号')
     .option('--period <period>', '周期,如 2026-03')
-    .option('--status <status>', '状态 open|overdue|done|waived', oneOf(TASK_STATUSES))
+    .option('--status <status>', `状态 ${TASK_STATUSES.map((s) => `${s}(${STATUS_NAMES[s]})`).join('|')}`, oneOf(TASK_STATUSES))
+    .option('--flag <flag>', `督办标记 ${TASK_FLAGS.map((f) => `${f}(${FLAG_NAMES[f]})`).join('|')}`, oneOf(TASK_FLAGS))
     .option('--json', '输出 JSON')
-    .action(async (opts: { assignee?: string; unit?: string; duty?: string; period?: string; status?: TaskStatus; json?: boolean }) => {
+    .action(async (opts: { assignee?: string; unit?: string; duty?: string; period?: string; status?: TaskStatus; flag?: TaskFlag; json?: boolean }) => {
       const tree = await ctx.tree();
-      const tasks = await findTasks(ctx, OPERATOR, {
+      const tasks = withLights(ctx, await findTasks(ctx, OPERATOR, {
         assignee: opts.assignee,
         unit: opts.unit,
         dutyId: opts.duty,
         period: opts.period,
         statuses: opts.status ? [opts.status] : undefined,
-      });
+        flags: opts.flag ? [opts.flag] : undefined,
+      }));
       if (opts.json) return print(JSON.stringify(tasks, null, 2));
-      const table = new Table({ head: ['任务编号', '职责', '周期', '责任人', '截止', '状态'], style: { head: [], border: [] } });
+      const table = new Table({ head: ['任务编号', '职责', '周期', '责任人', '截止', '状态', '亮灯'], style: { head: [], border: [] } });
       for (const t of tasks) {
-        table.push([t.taskId, `${t.dutyTitle}${t.phaseTitle ? `·${t.phaseTitle}` : ''}`, t.period, personName(tree, t.assignee), `${t.dueOn}${t.provisional ? '(暂定)' : ''}`, STATUS_NAMES[t.status]]);
+        table.push([t.taskId, `${t.dutyTitle}${t.phaseTitle ? `·${t.phaseTitle}` : ''}`, t.period, personName(tree, t.assignee), deadlineCell(t), stateName(t.status, t.flags), LIGHT_NAMES[t.light]]);
       }
       print(`共 ${tasks.length} 项任务`);
       if (tasks.length) print(table.toString());
@@ -72,7 +58,7 @@ export function taskCommands(program: Command, ctx: CliContext): void {
 
   task
     .command('show <taskId>')
-    .description('查看任务详情:状态、经过、通知记录')
+    .description('查看任务详情:状态、签收、进展、延期、办结与审核、退回、转办、佐证材料、经过、通知记录')
     .option('--json', '输出 JSON')
     .action(async (taskId: string, opts: { json?: boolean }) => {
       const state: TaskState = await showTask(ctx, OPERATOR, taskId);
@@ -81,13 +67,18 @@ export function taskCommands(program: Command, ctx: CliContext): void {
 
   task
     .command('complete <taskId>')
-    .description('登记任务完成,附说明和所需数据')
+    .description('登记任务完成,附说明、所需数据和佐证材料(须审核的职责提交后等待审核)')
     .requiredOption('--by <personId>', '办理人编号')
     .option('--note <text>', '情况说明')
     .option('--field <key=value>', '数据项,可重复', collectField)
-    .action(async (taskId: string, opts: { by: string; note?: string; field?: Record<string, string> }) => {
-      const state = await completeTask(ctx, OPERATOR, { id: opts.by, via: 'cli' }, taskId, { by: opts.by, note: opts.note, fields: opts.field ?? {} });
-      print(`已完成: ${state.taskId}(${state.dutyTitle} ${state.period})`);
+    .option('--attach <file>', '佐证材料(图片、PDF、Excel 或 Word),可重复', collectAttach)
+    .action(async (taskId: string, opts: { by: string; note?: string; field?: Record<string, string>; attach?: string[] }) => {
+      const uploads = await readAttachments(opts.attach ?? [], ctx.settings.evidence);
+      const state = await withEvidence(ctx, OPERATOR, taskId, uploads, (attachments) =>
+        completeTask(ctx, OPERATOR, { id: opts.by, via: 'cli' }, taskId, { by: opts.by, note: opts.note, fields: opts.field ?? {}, ...(attachments.length ? { attachments } : {}) }),
+      );
+      const files = state.completion?.attachments?.length ? `,附件 ${state.completion.attachments.length} 个` : '';
+      print(state.status === 'review' ? `已登记办结,等待审核: ${state.taskId}(${state.dutyTitle} ${state.period})${files}` : `已完成: ${state.taskId}(${state.dutyTitle} ${state.period})${files}`);
     });
 
   task
@@ -99,4 +90,6 @@ export function taskCommands(program: Command, ctx: CliContext): void {
       const state = await waiveTask(ctx, OPERATOR, { id: opts.by, via: 'cli' }, taskId, { by: opts.by, reason: opts.reason });
       print(`已免除: ${state.taskId}。原因: ${opts.reason}`);
     });
+
+  taskStepCommands(task, ctx);
 }

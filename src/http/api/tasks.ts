@@ -1,13 +1,17 @@
 import { z } from 'zod';
 import type { Actor } from '../../audit/log';
 import type { Principal } from '../../auth/principal';
+import type { AttachmentRef } from '../../contracts/dutyTask';
+import type { ServiceContext } from '../../services/context';
+import { type Upload, withEvidence } from '../../services/evidence';
+import { withLights } from '../../services/lights';
 import { completeTask, findTasks, showTask, waiveTask } from '../../services/tasks';
 import { COMPLETION_LIMITS } from '../../shared/completion';
 import type { TaskStatus } from '../../shared/searchAttributes';
 import type { HttpDeps } from '../types';
 import type { FastifyInstance } from 'fastify';
 import { UsageError } from '../../errors';
-import { CompleteBody, ReasonBody, TASK_LIST_MAX, TaskIdParams, TaskListQuery, TaskStateSchema, TaskSummarySchema } from './schemas';
+import { CompleteBody, FiguresForm, figuresFromForm, ReasonBody, TASK_LIST_MAX, TaskIdParams, TaskListQuery, TaskStateSchema, TaskSummarySchema } from './schemas';
 
 /**
  * The largest legitimate completion: a full note and every field a duty may have, each with the longest key and
@@ -20,13 +24,18 @@ export function httpActor(p: Principal): Actor {
   return { id: p.personId, via: 'http' };
 }
 
+/** Files, when there are any, are checked and kept only if the step that records them succeeds. */
+export function withFiles<T>(ctx: ServiceContext, principal: Principal, taskId: string, files: Upload[], act: (refs: AttachmentRef[]) => Promise<T>): Promise<T> {
+  return files.length > 0 ? withEvidence(ctx, principal, taskId, files, act) : act([]);
+}
+
 export function taskApi(app: FastifyInstance, deps: HttpDeps): void {
   const ctx = deps.services;
   deps.api.add(app, {
     method: 'GET',
     url: '/api/tasks',
     tag: '任务',
-    summary: `列出任务(仅限当前账号的管辖范围;unit 含下级单位);超过 ${TASK_LIST_MAX} 项时拒绝,请加筛选条件`,
+    summary: `列出任务(仅限当前账号的管辖范围;unit 含下级单位;flag 按督办标记筛选);超过 ${TASK_LIST_MAX} 项时拒绝,请加筛选条件`,
     access: 'signed-in',
     query: TaskListQuery,
     response: z.array(TaskSummarySchema),
@@ -38,10 +47,11 @@ export function taskApi(app: FastifyInstance, deps: HttpDeps): void {
         dutyId: query.duty,
         period: query.period,
         statuses: query.status ? [query.status as TaskStatus] : undefined,
+        flags: query.flag ? [query.flag] : undefined,
         limit: TASK_LIST_MAX + 1,
       });
       if (tasks.length > TASK_LIST_MAX) throw new UsageError(`符合条件的任务超过 ${TASK_LIST_MAX} 项(单次列出的上限);请用 unit、duty、period 或 status 缩小范围后再试`);
-      return tasks;
+      return withLights(ctx, tasks);
     },
   });
   deps.api.add(app, {
@@ -58,14 +68,17 @@ export function taskApi(app: FastifyInstance, deps: HttpDeps): void {
     method: 'POST',
     url: '/api/tasks/:taskId/complete',
     tag: '任务',
-    summary: '登记任务完成(办理人即当前账号;所需数据不合格时返回 422 并逐项说明)',
+    summary: '登记任务完成(办理人即当前账号;所需数据不合格时返回 422 并逐项说明;须审核的职责进入待审核);也可用 multipart/form-data 同时上传佐证材料',
     access: 'signed-in',
     params: TaskIdParams,
     body: CompleteBody,
     bodyLimit: COMPLETE_BODY_LIMIT,
+    multipart: { form: FiguresForm, fromForm: figuresFromForm },
     response: TaskStateSchema,
-    handler: async ({ params, body, principal }) =>
-      completeTask(ctx, principal!, httpActor(principal!), params.taskId, { by: principal!.personId, note: body.note, fields: body.fields ?? {} }),
+    handler: async ({ params, body, files, principal }) =>
+      withFiles(ctx, principal!, params.taskId, files, (attachments) =>
+        completeTask(ctx, principal!, httpActor(principal!), params.taskId, { by: principal!.personId, note: body.note, fields: body.fields ?? {}, ...(attachments.length ? { attachments } : {}) }),
+      ),
   });
   deps.api.add(app, {
     method: 'POST',
