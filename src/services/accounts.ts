@@ -1,6 +1,9 @@
 import { randomInt } from 'node:crypto';
 import type { Actor } from '../audit/log';
 import { acceptsSession, AccountStore, type AccountRecord, type SessionStart, type TokenRecord } from '../auth/accounts';
+
+/** The pages say the rule the store enforces. */
+export { MIN_PASSWORD_LENGTH } from '../auth/accounts';
 import { roleOf, type AccountRole } from '../auth/policy';
 import type { Settings } from '../config';
 import { UsageError } from '../errors';

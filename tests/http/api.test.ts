@@ -96,7 +96,7 @@ test('input is validated with Chinese messages that name the field', async () =>
   const badStatus = await call('p-admin', 'GET', '/api/tasks?status=late');
   expect(badStatus).toMatchObject({ status: 400, body: { issues: [{ field: 'query.status', message: '状态必须是 open / overdue / review / done / waived 之一' }] } });
   const badFlag = await call('p-admin', 'GET', '/api/tasks?flag=late');
-  expect(badFlag).toMatchObject({ status: 400, body: { issues: [{ field: 'query.flag', message: '督办标记(flag)必须是 unacknowledged / progress / extensionRequested / extended / returned 之一' }] } });
+  expect(badFlag).toMatchObject({ status: 400, body: { issues: [{ field: 'query.flag', message: '督办标记(flag)必须是 unacknowledged / progress / extensionRequested / extended / returned / suspended 之一' }] } });
   const badReportFlag = await call('p-admin', 'GET', '/api/reports/overdue?flag=late');
   expect(badReportFlag).toMatchObject({ status: 400, body: { issues: [{ field: 'query.flag' }] } });
   const badRange = await call('p-admin', 'GET', `/api/duties/${Q3}/preview?from=2026-12-01&to=2026-01-01`);

@@ -111,7 +111,7 @@ test('the OpenAPI document is generated from the handlers’ zod schemas', async
   }
   const list = doc.paths['/api/tasks'].get;
   expect(list.parameters.find((x: { name: string }) => x.name === 'status').schema.enum).toEqual(['open', 'overdue', 'review', 'done', 'waived']);
-  expect(list.parameters.find((x: { name: string }) => x.name === 'flag').schema.enum).toEqual(['unacknowledged', 'progress', 'extensionRequested', 'extended', 'returned']);
+  expect(list.parameters.find((x: { name: string }) => x.name === 'flag').schema.enum).toEqual(['unacknowledged', 'progress', 'extensionRequested', 'extended', 'returned', 'suspended']);
   const complete = doc.paths['/api/tasks/{taskId}/complete'].post;
   expect(complete.parameters[0]).toMatchObject({ name: 'taskId', in: 'path', required: true });
   expect(Object.keys(complete.requestBody.content['application/json'].schema.properties)).toEqual(['note', 'fields']);

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { MIN_PASSWORD_LENGTH } from '../../auth/accounts';
 import { ROLE_NAMES } from '../../auth/policy';
 import type { Principal } from '../../auth/principal';
 import { DutyError, NotFoundError, UsageError } from '../../errors';
@@ -10,6 +9,7 @@ import {
   changePassword,
   disableAccount,
   generatePassword,
+  MIN_PASSWORD_LENGTH,
   SELF_DISABLE_REFUSED,
   type AccountOverview,
   type AccountState,
