@@ -1,9 +1,9 @@
 import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import { DateTime } from 'luxon';
-import type { OverdueReport, OverdueRow, TownshipGroup } from './overdue';
+import { ROW_LIGHT, type OverdueReport, type OverdueRow, type TownshipGroup } from './overdue';
 import type { TaskFlag } from '../shared/searchAttributes';
-import { FLAG_NAMES } from '../shared/taskStates';
+import { FLAG_NAMES, LIGHT_NAMES } from '../shared/taskStates';
 import { ZONE } from '../shared/zone';
 
 export type ReportFormat = 'table' | 'json' | 'csv';
@@ -36,8 +36,8 @@ export function toCsv(rows: readonly (readonly unknown[])[]): string {
   return `\uFEFF${stringify(rows.map((row) => row.map(neutralise)))}`;
 }
 
-// 办理状态 comes last so that the columns scripts already read keep their places.
-const CSV_HEADER = ['乡镇/街道', '单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别', '任务编号', '办理状态'];
+// 办理状态 and then 亮灯 come last so that the columns scripts already read keep their places.
+const CSV_HEADER = ['乡镇/街道', '单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别', '任务编号', '办理状态', '亮灯'];
 
 function flatRows(groups: TownshipGroup[]): [TownshipGroup, OverdueRow][] {
   return groups.flatMap((g) => g.units.flatMap((u) => u.tasks.map((t): [TownshipGroup, OverdueRow] => [g, t])));
@@ -55,9 +55,9 @@ function table(report: OverdueReport): string {
     summary.push([{ content: `${g.townshipName}(合计 ${g.count})`, colSpan: 3 }]);
     for (const u of g.units) summary.push(['', u.unitName, String(u.count)]);
   }
-  const detail = new Table({ head: ['单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别', '办理状态'], style: { head: [], border: [] } });
+  const detail = new Table({ head: ['单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '亮灯', '督办级别', '办理状态'], style: { head: [], border: [] } });
   for (const [, r] of flatRows(report.groups)) {
-    detail.push([r.unitName, r.dutyTitle, r.period, r.assigneeName, r.dueOn, String(r.daysOverdue), levelName(r.escalationLevel), flagsText(r)]);
+    detail.push([r.unitName, r.dutyTitle, r.period, r.assigneeName, r.dueOn, String(r.daysOverdue), LIGHT_NAMES[ROW_LIGHT], levelName(r.escalationLevel), flagsText(r)]);
   }
   return [...lines, summary.toString(), detail.toString()].join('\n');
 }
@@ -74,6 +74,7 @@ function csv(report: OverdueReport): string {
     levelName(r.escalationLevel),
     r.taskId,
     flagsText(r),
+    LIGHT_NAMES[ROW_LIGHT],
   ]);
   return toCsv([CSV_HEADER, ...rows]);
 }

@@ -1,15 +1,16 @@
 import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
 import { flagsText, levelName, neutralise } from './format';
-import type { OverdueReport } from './overdue';
+import { ROW_LIGHT, type OverdueReport } from './overdue';
+import { LIGHT_NAMES } from '../shared/taskStates';
 import { ZONE } from '../shared/zone';
 
-// 办理状态 last, as in the CSV.
-const DETAIL_HEADER = ['单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别', '任务编号', '办理状态'];
-const DETAIL_WIDTHS = [22, 30, 12, 10, 12, 10, 10, 48, 28];
+// 办理状态 and 亮灯 last, as in the CSV.
+const DETAIL_HEADER = ['单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别', '任务编号', '办理状态', '亮灯'];
+const DETAIL_WIDTHS = [22, 30, 12, 10, 12, 10, 10, 48, 28, 8];
 
 /** Excel refuses sheet names over 31 characters or with []:*?/\ and two sheets of one name. */
-function sheetName(name: string, used: Set<string>): string {
+export function sheetName(name: string, used: Set<string>): string {
   const base = name.replace(/[[\]:*?/\\]/g, ' ').trim().slice(0, 31) || '未命名';
   let candidate = base;
   for (let i = 2; used.has(candidate); i++) candidate = `${base.slice(0, 28)}(${i})`;
@@ -46,9 +47,9 @@ export async function reportXlsx(report: OverdueReport): Promise<Buffer> {
     const sheet = wb.addWorksheet(sheetName(g.townshipName, used));
     header(sheet, DETAIL_HEADER, DETAIL_WIDTHS);
     for (const u of g.units) {
-      for (const r of u.tasks) addRow(sheet, [r.unitName, r.dutyTitle, r.period, r.assigneeName, r.dueOn, r.daysOverdue, levelName(r.escalationLevel), r.taskId, flagsText(r)]);
+      for (const r of u.tasks) addRow(sheet, [r.unitName, r.dutyTitle, r.period, r.assigneeName, r.dueOn, r.daysOverdue, levelName(r.escalationLevel), r.taskId, flagsText(r), LIGHT_NAMES[ROW_LIGHT]]);
     }
-    sheet.autoFilter = { from: 'A1', to: 'I1' };
+    sheet.autoFilter = { from: 'A1', to: 'J1' };
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

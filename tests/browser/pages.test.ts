@@ -114,7 +114,7 @@ test('a supervisor of another township sees nothing of 琼湖街道, and the XLS
   expect(wb.worksheets.map((w) => w.name)).toEqual(['汇总', '草尾镇']);
   const sheet = wb.getWorksheet('草尾镇');
   const rows = (sheet?.getSheetValues() ?? []).filter(Boolean).map((r) => (r as unknown[]).slice(1));
-  expect(rows[0]).toEqual(['单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别', '任务编号', '办理状态']);
+  expect(rows[0]).toEqual(['单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别', '任务编号', '办理状态', '亮灯']);
   expect(rows.slice(1).map((r) => r[7]).sort()).toEqual([task('v-chunfeng'), task('v-fuxing'), task('v-shengli')]);
   expect(rows.slice(1).every((r) => r[1] === '村级"三资"季度公开' && r[2] === '2026-Q3' && typeof r[5] === 'number')).toBe(true);
   await signOut();

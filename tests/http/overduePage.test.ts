@@ -41,14 +41,17 @@ const rank = (unitId: string, unitName: string, over: Partial<Dashboard['ranking
   review: 0,
   extensions: 0,
   returns: 0,
+  yellow: 0,
+  green: 0,
   ...over,
 });
 
 const dashboard: Dashboard = {
   report: { asOf: '2026-03-27T01:00:00.000Z', scope: { unitId: '*', unitName: '全市' }, query: '', total: 1, groups: groupRows([extended], tree) },
-  ranking: [rank('v-pine', '松村', { overdue: 1, due: 2, extensions: 3, returns: 1 }), rank('dept-edu', '教育局', { due: 1, review: 2 })],
+  ranking: [rank('v-pine', '松村', { overdue: 1, due: 2, extensions: 3, returns: 1, yellow: 4, green: 5 }), rank('dept-edu', '教育局', { due: 1, review: 2 })],
   trend: [{ at: '2026-03-27', count: 1 }],
   window: { from: '2025-12-27', to: '2026-03-27' },
+  lights: { red: 1, yellow: 4, green: 7, yellowWithin: 3 },
 };
 
 test('cards and ranking count 待审核, extensions and returns beside the overdue figures', () => {
@@ -57,7 +60,20 @@ test('cards and ranking count 待审核, extensions and returns beside the overd
   expect(page).toMatch(/id="extensions-total">3</);
   expect(page).toMatch(/id="returns-total">1</);
   const pine = page.slice(page.indexOf('<tr data-unit="v-pine">'), page.indexOf('</tr>', page.indexOf('<tr data-unit="v-pine">')));
-  expect(pine.match(/<td class="num[^"]*">(\d+)<\/td>/g)?.map((c) => c.replace(/<[^>]+>/g, ''))).toEqual(['1', '1', '2', '0', '3', '1']);
+  expect(pine.match(/<td class="num[^"]*">(\d+)<\/td>/g)?.map((c) => c.replace(/<[^>]+>/g, ''))).toEqual(['1', '1', '4', '5', '2', '0', '3', '1']);
+});
+
+test('the cards and the ranking show red, yellow and green with their words, never colour alone', () => {
+  const page = renderDashboard(supervisor, dashboard, [], {});
+  expect(page).toMatch(/id="yellow-total">4</);
+  expect(page).toMatch(/id="green-total">7</);
+  expect(page).toContain('<span class="badge light light-yellow" data-light="yellow">黄灯</span> 3 个工作日内到期');
+  const head = page.slice(page.indexOf('<table id="ranking">'), page.indexOf('</thead>', page.indexOf('<table id="ranking">')));
+  expect([...head.matchAll(/data-light="(\w+)">([^<]+)</g)].map((m) => `${m[1]}:${m[2]}`)).toEqual(['red:红灯', 'yellow:黄灯', 'green:绿灯']);
+  // A unit's overdue tasks are all red lights.
+  const unit = renderDashboard(supervisor, dashboard, [], {}, 't-east', 'v-pine');
+  const row = unit.slice(unit.indexOf(`<tr data-task="${extended.taskId}">`));
+  expect(row).toContain('<td class="num">2</td><td><span class="badge light light-red" data-light="red">红灯</span></td>');
 });
 
 test('a unit’s overdue tasks show the 督办 state and the latest progress note, escaped', () => {

@@ -43,12 +43,14 @@ test('rows are grouped by township then unit, departments in a group of their ow
 test('CSV has Chinese headers, one row per task, and reads back', () => {
   const report: OverdueReport = { asOf: '2026-03-20T01:00:00.000Z', scope: { unitId: '*', unitName: '全市' }, query: '', total: 4, groups };
   const rows = parse(formatReport(report, 'csv'), { bom: true }) as string[][];
-  expect(rows[0]).toEqual(['乡镇/街道', '单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别', '任务编号', '办理状态']);
+  expect(rows[0]).toEqual(['乡镇/街道', '单位', '职责', '周期', '责任人', '截止日期', '逾期天数', '督办级别', '任务编号', '办理状态', '亮灯']);
   expect(rows.slice(1).map((r) => r[8])).toEqual(['a', 'c', 'd', 'b']);
-  expect(rows[1]).toEqual(['东镇', '松村', '村级月度报表', '2026-03', '村干部戊', '2026-03-16', '4', '二级督办', 'a', '']);
+  expect(rows[1]).toEqual(['东镇', '松村', '村级月度报表', '2026-03', '村干部戊', '2026-03-16', '4', '二级督办', 'a', '', '红灯']);
   const table = formatReport(report, 'table');
   expect(table).toContain('逾期任务报告 · 全市 · 截至 2026-03-20 09:00 · 共 4 项');
   expect(table).toContain('东镇(合计 3)');
+  // Every row of an overdue report is a red light, the word beside the days overdue.
+  expect(table).toMatch(/│ 4 +│ 红灯 +│ 二级督办 /);
   expect(formatReport({ ...report, total: 0, groups: [] }, 'table')).toContain('暂无逾期任务。');
 });
 
@@ -96,7 +98,7 @@ describe('督办 flags in the overdue report', () => {
   test('CSV, table and JSON show the flags, an extension with its original deadline', () => {
     const rows = parse(formatReport(report, 'csv'), { bom: true }) as string[][];
     const byTask = new Map(rows.slice(1).map((r) => [r[8], r]));
-    expect(byTask.get(extended.taskId)?.slice(5)).toEqual(['2026-03-25', '2', '一级督办', extended.taskId, '进行中、延期中(原截止 2026-03-16)、已退回']);
+    expect(byTask.get(extended.taskId)?.slice(5)).toEqual(['2026-03-25', '2', '一级督办', extended.taskId, '进行中、延期中(原截止 2026-03-16)、已退回', '红灯']);
     expect(byTask.get('b')?.[9]).toBe('');
     const table = formatReport(report, 'table');
     expect(table).toContain('办理状态');
@@ -112,6 +114,7 @@ describe('督办 flags in the overdue report', () => {
     const sheet = wb.getWorksheet('东镇');
     expect(sheet?.getRow(1).getCell(9).value).toBe('办理状态');
     expect(sheet?.getRow(2).getCell(9).value).toBe('进行中、延期中(原截止 2026-03-16)、已退回');
+    expect([sheet?.getRow(1).getCell(10).value, sheet?.getRow(2).getCell(10).value]).toEqual(['亮灯', '红灯']);
   });
 
   test('the overdue filter counts open work only: a task waiting for review is not overdue, flags narrow it', () => {

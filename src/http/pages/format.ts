@@ -1,17 +1,22 @@
 import { DateTime } from 'luxon';
 import { flagText } from '../../report/format';
 import type { TaskFlag } from '../../shared/searchAttributes';
-import { FLAG_NAMES } from '../../shared/taskStates';
+import { FLAG_NAMES, LIGHT_NAMES, type Light } from '../../shared/taskStates';
 import { TASK_FLAGS } from '../../tasks/query';
 import { html, type SafeHtml } from './html';
 import { ZONE } from '../../shared/zone';
 
 /** What waits on the assignee stands out, what went wrong more so. */
-const FLAG_TONES: Record<TaskFlag, string> = { unacknowledged: 'warn', progress: 'ok', extensionRequested: 'warn', extended: '', returned: 'bad' };
+const FLAG_TONES: Record<TaskFlag, string> = { unacknowledged: 'warn', progress: 'ok', extensionRequested: 'warn', extended: '', returned: 'bad', suspended: 'warn' };
 
 /** A task's 督办 flags as badges, an extension with the deadline it replaced. */
 export function flagBadges(flags: readonly TaskFlag[], originalDueOn?: string): SafeHtml {
   return html`${flags.map((f) => html`<span class="badge ${FLAG_TONES[f]}" data-flag="${f}">${flagText(f, originalDueOn)}</span>`)}`;
+}
+
+/** A task's traffic light: a coloured dot and its word, so it reads without telling colours apart. */
+export function lightBadge(light: Light): SafeHtml {
+  return html`<span class="badge light light-${light}" data-light="${light}">${LIGHT_NAMES[light]}</span>`;
 }
 
 /** The 办理状态 filter of a list page, as `flag=` the API takes too. */

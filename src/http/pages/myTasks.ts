@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { personalScope } from '../../auth/policy';
 import type { OrgTree } from '../../roster/orgTree';
+import { lightsAt } from '../../services/lights';
 import { findTasks } from '../../services/tasks';
-import { STATUS_NAMES } from '../../shared/taskStates';
+import { type Light, STATUS_NAMES } from '../../shared/taskStates';
 import type { TaskSummary } from '../../tasks/query';
 import { FlagQuery } from '../api/schemas';
 import { parsePart } from '../route';
 import type { HttpDeps } from '../types';
-import { daysLeftBadge, flagBadges, flagSelect } from './format';
+import { daysLeftBadge, flagBadges, flagSelect, lightBadge } from './format';
 import { html, type SafeHtml } from './html';
 import { renderPage } from './layout';
 import { pageRoute } from './route';
@@ -16,21 +17,27 @@ import { pageRoute } from './route';
 const NOTICES: Record<string, string> = { completed: '已登记完成' };
 const Query = z.object({ flag: FlagQuery });
 
-function card(t: TaskSummary, tree: OrgTree, now: Date) {
+interface Shown {
+  tree: OrgTree;
+  now: Date;
+  light: (t: TaskSummary) => Light;
+}
+
+function card(t: TaskSummary, { tree, now, light }: Shown) {
   const unit = tree.hasUnit(t.unit) ? tree.unit(t.unit).name : t.unit;
   const who = tree.hasPerson(t.assignee) ? tree.person(t.assignee).name : t.assignee;
   const inReview = t.status === 'review';
   return html`<article class="task" data-task="${t.taskId}" data-status="${t.status}">
   <h3><a href="/tasks/${encodeURIComponent(t.taskId)}">${t.dutyTitle}${t.phaseTitle ? `·${t.phaseTitle}` : ''}</a></h3>
-  <div class="meta"><span>周期 ${t.period}</span><span>截止 ${t.dueOn}${t.provisional ? '(暂定)' : ''}</span>${inReview ? html`<span class="badge">${STATUS_NAMES.review}</span>` : daysLeftBadge(t.dueOn, t.dueAt, now)}
+  <div class="meta"><span>周期 ${t.period}</span><span>截止 ${t.dueOn}${t.provisional ? '(暂定)' : ''}</span>${lightBadge(light(t))}${inReview ? '' : daysLeftBadge(t.dueOn, t.dueAt, now)}
   <span>${unit} · ${who}</span>${t.escalationLevel > 0 ? html`<span class="badge bad">${t.escalationLevel}级督办</span>` : ''}${inReview ? '' : flagBadges(t.flags, t.originalDueOn)}</div>
   ${inReview ? '' : html`<div class="actions"><a class="button" href="/tasks/${encodeURIComponent(t.taskId)}#complete">登记完成</a></div>`}
 </article>`;
 }
 
-function section(title: string, tasks: TaskSummary[], tree: OrgTree, now: Date, empty: string): SafeHtml {
+function section(title: string, tasks: TaskSummary[], shown: Shown, empty: string): SafeHtml {
   return html`<h2>${title}</h2>
-${tasks.length ? html`<div class="tasks">${tasks.map((t) => card(t, tree, now))}</div>` : html`<p class="muted">${empty}</p>`}`;
+${tasks.length ? html`<div class="tasks">${tasks.map((t) => card(t, shown))}</div>` : html`<p class="muted">${empty}</p>`}`;
 }
 
 /** 我的任务: my own and my unit's open and overdue tasks, most urgent first, then those waiting for review. */
@@ -44,6 +51,7 @@ export function myTasksPage(app: FastifyInstance, deps: HttpDeps): void {
     const open = tasks.filter((t) => t.status !== 'review');
     const inReview = tasks.filter((t) => t.status === 'review');
     const overdue = open.filter((t) => t.dueAt.getTime() < now.getTime());
+    const shown: Shown = { tree, now, light: lightsAt(deps.services, now).of };
     const ok = NOTICES[String((req.query as Record<string, unknown>).ok ?? '')];
     return renderPage({
       title: '我的任务',
@@ -55,8 +63,8 @@ export function myTasksPage(app: FastifyInstance, deps: HttpDeps): void {
 <div class="card bad"><div class="muted">已逾期</div><div class="num" id="overdue-count">${overdue.length}</div></div>
 <div class="card"><div class="muted">${STATUS_NAMES.review}</div><div class="num" id="review-count">${inReview.length}</div></div></div>
 <form class="filters" method="get" action="/my">${flagSelect(flag)}<button type="submit">筛选</button><a class="button secondary" href="/my">清除</a></form>
-${section('待办与逾期(本人及本单位)', open, tree, now, flag ? '没有符合条件的待办任务。' : '暂无待办任务。')}
-${inReview.length ? section('已提交,待审核', inReview, tree, now, '') : ''}`,
+${section('待办与逾期(本人及本单位)', open, shown, flag ? '没有符合条件的待办任务。' : '暂无待办任务。')}
+${inReview.length ? section('已提交,待审核', inReview, shown, '') : ''}`,
     });
   });
 }

@@ -1,16 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../../auth/principal';
-import type { OverdueReport, OverdueRow, TownshipGroup, UnitGroup } from '../../report/overdue';
+import { ROW_LIGHT, type OverdueReport, type OverdueRow, type TownshipGroup, type UnitGroup } from '../../report/overdue';
 import { flagsText, levelName } from '../../report/format';
 import type { Dashboard } from '../../services/dashboard';
 import type { TaskFlag } from '../../shared/searchAttributes';
-import { STATUS_NAMES } from '../../shared/taskStates';
+import { LIGHT_NAMES, STATUS_NAMES } from '../../shared/taskStates';
 import type { Duty } from '../../shared/types';
 import { DashboardQuery, Id } from '../api/schemas';
 import { parsePart } from '../route';
 import type { HttpDeps } from '../types';
 import { z } from 'zod';
-import { flagSelect, percent, stamp } from './format';
+import { flagSelect, lightBadge, percent, stamp } from './format';
 import { html, qs, type SafeHtml } from './html';
 import { trendChart } from './chart';
 import { renderPage } from './layout';
@@ -42,7 +42,9 @@ function cards(d: Dashboard): SafeHtml {
   const high = rows.filter((r) => r.escalationLevel >= 2).length;
   const sum = (key: 'review' | 'extensions' | 'returns') => d.ranking.reduce((n, r) => n + r[key], 0);
   return html`<div class="cards">
-<div class="card bad"><div class="muted">逾期任务</div><div class="num" id="overdue-total">${d.report.total}</div></div>
+<div class="card bad"><div class="muted">${lightBadge('red')} 逾期任务</div><div class="num" id="overdue-total">${d.report.total}</div></div>
+<div class="card"><div class="muted">${lightBadge('yellow')} ${d.lights.yellowWithin} 个工作日内到期</div><div class="num" id="yellow-total">${d.lights.yellow}</div></div>
+<div class="card"><div class="muted">${lightBadge('green')} ${d.lights.yellowWithin} 个工作日后到期</div><div class="num" id="green-total">${d.lights.green}</div></div>
 <div class="card"><div class="muted">涉及单位</div><div class="num">${units}</div></div>
 <div class="card"><div class="muted">最长逾期(天)</div><div class="num">${longest}</div></div>
 <div class="card"><div class="muted">二级及以上督办</div><div class="num">${high}</div></div>
@@ -69,8 +71,8 @@ function progressCell(r: OverdueRow): SafeHtml | string {
 
 function taskTable(unit: UnitGroup): SafeHtml {
   const shown = unit.tasks.slice(0, MAX_ROWS);
-  return html`<div class="table-wrap"><table id="overdue-tasks"><thead><tr><th>职责</th><th>周期</th><th>责任人</th><th>截止</th><th class="num">逾期天数</th><th class="hide-narrow">督办级别</th><th>办理状态</th><th>最新进展</th></tr></thead><tbody>
-${shown.map((r) => html`<tr data-task="${r.taskId}"><td><a href="/tasks/${encodeURIComponent(r.taskId)}">${r.dutyTitle}</a></td><td>${r.period}</td><td>${r.assigneeName}</td><td>${r.dueOn}</td><td class="num">${r.daysOverdue}</td><td class="hide-narrow">${levelName(r.escalationLevel)}</td><td>${flagsText(r)}</td><td class="progress">${progressCell(r)}</td></tr>`)}
+  return html`<div class="table-wrap"><table id="overdue-tasks"><thead><tr><th>职责</th><th>周期</th><th>责任人</th><th>截止</th><th class="num">逾期天数</th><th>亮灯</th><th class="hide-narrow">督办级别</th><th>办理状态</th><th>最新进展</th></tr></thead><tbody>
+${shown.map((r) => html`<tr data-task="${r.taskId}"><td><a href="/tasks/${encodeURIComponent(r.taskId)}">${r.dutyTitle}</a></td><td>${r.period}</td><td>${r.assigneeName}</td><td>${r.dueOn}</td><td class="num">${r.daysOverdue}</td><td>${lightBadge(ROW_LIGHT)}</td><td class="hide-narrow">${levelName(r.escalationLevel)}</td><td>${flagsText(r)}</td><td class="progress">${progressCell(r)}</td></tr>`)}
 </tbody></table></div>${unit.tasks.length > MAX_ROWS ? html`<p class="muted">仅显示前 ${MAX_ROWS} 项,完整清单请下载 Excel。</p>` : ''}`;
 }
 
@@ -89,9 +91,9 @@ function drillDown(report: OverdueReport, f: Filters, township?: string, unit?: 
 function ranking(d: Dashboard): SafeHtml {
   const rows = d.ranking.slice(0, RANKING_ROWS);
   if (!rows.length) return html`<p class="muted">窗口内没有到期任务。</p>`;
-  return html`<div class="table-wrap"><table id="ranking"><thead><tr><th class="num">排名</th><th>单位</th><th class="hide-narrow">乡镇/街道</th><th class="num">逾期数</th><th class="num hide-narrow">到期任务</th><th class="num">按时完成率</th><th class="num">${STATUS_NAMES.review}</th><th class="num hide-narrow">延期</th><th class="num hide-narrow">退回</th></tr></thead><tbody>
-${rows.map((r, i) => html`<tr data-unit="${r.unitId}"><td class="num">${i + 1}</td><td>${r.unitName}</td><td class="hide-narrow">${r.townshipName}</td><td class="num">${r.overdue}</td><td class="num hide-narrow">${r.due}</td><td class="num">${percent(r.onTimeRate)} ${r.onTimeRate === null ? '' : html`<meter min="0" max="1" value="${r.onTimeRate}"></meter>`}</td><td class="num">${r.review}</td><td class="num hide-narrow">${r.extensions}</td><td class="num hide-narrow">${r.returns}</td></tr>`)}
-</tbody></table></div><p class="muted">按逾期数从多到少,同数时按时完成率低者在前;按时完成率统计${d.window.from ? ` ${d.window.from} 至 ${d.window.to}` : '所选周期'}内已到期的任务(不含免除)。延期、退回为这些任务和尚未办结的任务已批准的延期次数和被退回的次数;待审核为已提交完成、等待审核的任务,不计逾期。</p>`;
+  return html`<div class="table-wrap"><table id="ranking"><thead><tr><th class="num">排名</th><th>单位</th><th class="hide-narrow">乡镇/街道</th><th class="num">${lightBadge('red')} 逾期数</th><th class="num">${lightBadge('yellow')}</th><th class="num hide-narrow">${lightBadge('green')}</th><th class="num hide-narrow">到期任务</th><th class="num">按时完成率</th><th class="num">${STATUS_NAMES.review}</th><th class="num hide-narrow">延期</th><th class="num hide-narrow">退回</th></tr></thead><tbody>
+${rows.map((r, i) => html`<tr data-unit="${r.unitId}"><td class="num">${i + 1}</td><td>${r.unitName}</td><td class="hide-narrow">${r.townshipName}</td><td class="num">${r.overdue}</td><td class="num">${r.yellow}</td><td class="num hide-narrow">${r.green}</td><td class="num hide-narrow">${r.due}</td><td class="num">${percent(r.onTimeRate)} ${r.onTimeRate === null ? '' : html`<meter min="0" max="1" value="${r.onTimeRate}"></meter>`}</td><td class="num">${r.review}</td><td class="num hide-narrow">${r.extensions}</td><td class="num hide-narrow">${r.returns}</td></tr>`)}
+</tbody></table></div><p class="muted">按逾期数从多到少,同数时按时完成率低者在前;按时完成率统计${d.window.from ? ` ${d.window.from} 至 ${d.window.to}` : '所选周期'}内已到期的任务(不含免除)。延期、退回为这些任务和尚未办结的任务已批准的延期次数和被退回的次数;待审核为已提交完成、等待审核的任务,不计逾期。${LIGHT_NAMES.yellow}为 ${d.lights.yellowWithin} 个工作日内到期、${LIGHT_NAMES.green}为更晚到期的未办结任务(已延期的不计)。</p>`;
 }
 
 export function renderDashboard(principal: Principal, d: Dashboard, duties: Duty[], f: Filters, township?: string, unit?: string): string {
