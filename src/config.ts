@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from './errors';
 import { EVIDENCE_DEFAULTS } from './shared/evidence';
+import { YELLOW_WITHIN_DEFAULT } from './shared/taskStates';
 import type { LocalTime } from './shared/types';
 
 /**
@@ -74,6 +75,8 @@ export function settings(env: Env = process.env) {
     /** The embedded dev server of `npm start`. */
     devServer: { port: int(env, 'DUTY_DEV_PORT', 7233, 1, 65535), uiPort: int(env, 'DUTY_DEV_UI_PORT', 8233, 1, 65535) },
     evidence: evidenceLimits(env),
+    /** Traffic lights (红黄绿灯): yellow once at most this many working days are left before the deadline. */
+    lightYellowDays: int(env, 'DUTY_LIGHT_YELLOW_DAYS', YELLOW_WITHIN_DEFAULT, 0, 30),
   };
 }
 
