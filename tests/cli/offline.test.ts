@@ -62,6 +62,17 @@ test.each([
   expect(err).toContain(message);
 });
 
+test.each([
+  [['emergency', 'suspend', '--units', 't-qionghu', '--from', '2099-01-05', '--to', '2099-01-01', '--reason', '汛期'], 'to: 结束日期早于开始日期 2099-01-05'],
+  [['emergency', 'suspend', '--units', 't-nowhere', '--from', '2099-01-01', '--to', '2099-01-05', '--reason', '汛期'], 'units: 名册中没有此单位(值: "t-nowhere")'],
+  [['emergency', 'suspend', '--units', 't-qionghu', '--from', '2099-01-01', '--to', '2099-01-05', '--reason', ' '], 'reason: 原因不能为空'],
+  [['emergency', 'lift', 'em-20990101-1'], '找不到紧急情况 em-20990101-1'],
+])('an emergency command with bad input %j exits 2 with the option named, before Temporal is asked', async (args, message) => {
+  const { code, err } = await duty(...args);
+  expect(code).toBe(2);
+  expect(err).toContain(message);
+});
+
 test('validate reports the default catalog as valid', async () => {
   const { code, out } = await duty('validate');
   expect(code).toBe(0);
