@@ -1,9 +1,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { DateTime } from 'luxon';
-import { addWorkingHours, periodByLabel, periodContaining, planFollowUps as planFollowUpStream, planOccurrences, type WorkCalendar } from '../src/calendar';
+import { addWorkingHours, dutyForPeriod, periodByLabel, periodContaining, planFollowUps as planFollowUpStream, planOccurrences, type WorkCalendar } from '../src/calendar';
 import type { OrgTree } from '../src/roster/orgTree';
+import { catalogVersionFor } from '../src/schedules/catalogVersion';
 import type { TaskInput } from '../src/contracts/dutyTask';
 import { assignmentFor, taskInputFor } from '../src/tasks/taskInput';
+import { type EmergencyWindow, withEmergencies } from '../src/tasks/emergencyInput';
 import type { Duty, EscalationPolicy, FollowUp, LocalTime, Occurrence, ScheduledRecurrence } from '../src/shared/types';
 import { ZONE } from '../src/shared/zone';
 
@@ -16,9 +18,11 @@ export interface CyclePlan {
 export interface PlanningDeps {
   calendar: WorkCalendar;
   roster: () => OrgTree;
+  /** Emergency suspensions in force now; tasks opening under them start suspended. */
+  emergencies?: () => EmergencyWindow[];
 }
 
-export function planningActivities({ calendar, roster }: PlanningDeps) {
+export function planningActivities({ calendar, roster, emergencies = () => [] }: PlanningDeps) {
   return {
     /** Runs as an activity so the holiday data and the roster used for this period are recorded in history. */
     async planCycle(args: { duty: Duty; period?: string; at: string }): Promise<CyclePlan> {
@@ -33,8 +37,13 @@ export function planningActivities({ calendar, roster }: PlanningDeps) {
       if (!period) {
         throw ApplicationFailure.create({ type: 'NoPeriod', nonRetryable: true, message: `${args.at} 不在职责 ${duty.id} 的任何周期内` });
       }
-      const occurrences = planOccurrences(duty, period, calendar);
-      const tasks = occurrences.flatMap((o) => tasksFor(duty, o, roster()));
+      // The version in force when the period begins sets its terms; tasks already open keep the ones they opened with.
+      const terms = dutyForPeriod(duty, period);
+      const catalogVersion = catalogVersionFor(duty, period.start);
+      const occurrences = planOccurrences(terms, period, calendar);
+      const tree = roster();
+      const windows = emergencies();
+      const tasks = occurrences.flatMap((o) => tasksFor(terms, o, tree).map((t) => withEmergencies({ ...t, catalogVersion }, windows, terms, tree, calendar)));
       const opensAt = occurrences.map((o) => o.opensAt).sort()[0] ?? period.start;
       return { period: period.label, opensAt, tasks };
     },

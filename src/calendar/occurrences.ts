@@ -1,14 +1,19 @@
 import { CalendarError, UsageError } from '../errors';
 import type { DeadlinePlan, DeadlineRule, Duty, IsoInstant, LocalDate, Occurrence, Period } from '../shared/types';
 import { assertLocalTime, atLocalTime, instantMillis, maxDate, parseLocalDate, plusDays } from './dates';
+import { dutyForPeriod } from './dutyVersions';
 import { periodsStartingBetween } from './periods';
 import type { WorkCalendar } from './workdays';
 
 /** Tasks become visible at the start of the working day they open on. */
 const OPENING_TIME = '08:00';
 
-/** One occurrence per period, or one per phase when the duty has phases (each with its own deadline). */
-export function planOccurrences(duty: Duty, period: Period, cal: WorkCalendar): Occurrence[] {
+/**
+ * One occurrence per period, or one per phase when the duty has phases (each with its own deadline), under the terms
+ * of the catalog version in force when the period begins.
+ */
+export function planOccurrences(versioned: Duty, period: Period, cal: WorkCalendar): Occurrence[] {
+  const duty = dutyForPeriod(versioned, period);
   parseLocalDate(period.start, '周期开始日期');
   parseLocalDate(period.end, '周期结束日期');
   assertLocalTime(duty.dueTime, `职责 ${duty.id} 的截止时间 dueTime`);
@@ -21,7 +26,7 @@ export function planOccurrences(duty: Duty, period: Period, cal: WorkCalendar): 
   }));
 }
 
-/** Every occurrence of the periods starting in [from, to]. */
+/** Every occurrence of the periods starting in [from, to], each period under its own version of the duty. */
 export function previewDuty(duty: Duty, from: LocalDate, to: LocalDate, cal: WorkCalendar): Occurrence[] {
   if (duty.recurrence.kind === 'triggered') {
     throw new UsageError(

@@ -1,5 +1,5 @@
 import type { InputIssue } from '../errors';
-import type { Assignment } from '../shared/types';
+import type { Assignment, Duty } from '../shared/types';
 import type { OrgTree } from '../roster/orgTree';
 import type { DutyEntry } from './parse';
 import type { PathIssue } from '../validation/yamlSource';
@@ -11,11 +11,16 @@ import type { PathIssue } from '../validation/yamlSource';
 export function crossCheck(entries: readonly DutyEntry[], tree: OrgTree): InputIssue[] {
   const usedTags = new Set(tree.roster.units.flatMap((u) => u.tags));
   return entries.flatMap(({ duty, index, source }) => {
-    const phases = (duty.phases ?? []).flatMap((p, j) =>
-      p.assignTo ? checkAssignment(p.assignTo, ['duties', index, 'phases', j, 'assignTo'], tree, usedTags) : [],
-    );
-    return [...checkAssignment(duty.assignTo, ['duties', index, 'assignTo'], tree, usedTags), ...phases].map((i) => source.toIssue(i));
+    const base = ['duties', index];
+    const versions = (duty.versions ?? []).flatMap((v, k) => assignmentsOf(v, [...base, 'versions', k], tree, usedTags));
+    return [...assignmentsOf(duty, base, tree, usedTags), ...versions].map((i) => source.toIssue(i));
   });
+}
+
+/** The assignments a duty or one of its versions gives: its own and its phases'. */
+function assignmentsOf(terms: Pick<Duty, 'phases'> & { assignTo?: Assignment }, base: (string | number)[], tree: OrgTree, usedTags: Set<string>): PathIssue[] {
+  const phases = (terms.phases ?? []).flatMap((p, j) => (p.assignTo ? checkAssignment(p.assignTo, [...base, 'phases', j, 'assignTo'], tree, usedTags) : []));
+  return [...(terms.assignTo ? checkAssignment(terms.assignTo, [...base, 'assignTo'], tree, usedTags) : []), ...phases];
 }
 
 function checkAssignment(a: Assignment, base: (string | number)[], tree: OrgTree, usedTags: Set<string>): PathIssue[] {

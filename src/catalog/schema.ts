@@ -6,6 +6,7 @@ import type {
   CompletionSpec,
   DeadlineRule,
   Duty,
+  DutyVersion,
   EscalationPolicy,
   FieldType,
   OpeningRule,
@@ -15,8 +16,11 @@ import type {
   SeasonWindow,
   ShiftPolicy,
   Target,
+  VersionedField,
 } from '../shared/types';
+import { VERSIONED_FIELDS } from '../shared/types';
 import {
+  calendarDate,
   camelKey,
   clockTime,
   duplicates,
@@ -31,6 +35,7 @@ import {
   workingHoursTime,
 } from '../validation/primitives';
 import { roleSchema, unitKindSchema } from '../roster/schema';
+import { formatPath } from '../validation/yamlSource';
 import { COMPLETION_LIMITS } from '../shared/completion';
 import { ATTACHMENT_KINDS, EVIDENCE_DEFAULTS } from '../shared/evidence';
 
@@ -141,7 +146,8 @@ export const assignmentSchema = z
     }
   }) satisfies z.ZodType<Assignment>;
 
-export const reminderSchema = z
+/** Without the default: a version that leaves `reminders` out keeps the ones before it. */
+const reminderRules = z
   .strictObject({
     workingDaysBefore: z.array(nonNegativeInt).default(() => [3, 1]),
     onDueDay: z.boolean().default(true),
@@ -151,10 +157,11 @@ export const reminderSchema = z
     for (const { index } of duplicates(r.workingDaysBefore, (d) => d)) {
       ctx.addIssue({ code: 'custom', path: ['workingDaysBefore', index], message: '提醒天数重复' });
     }
-  })
-  .default(() => ({ workingDaysBefore: [3, 1], onDueDay: true, sendAt: '09:00' })) satisfies z.ZodType<ReminderPolicy>;
+  }) satisfies z.ZodType<ReminderPolicy>;
 
-export const escalationSchema = z
+export const reminderSchema = reminderRules.default(() => ({ workingDaysBefore: [3, 1], onDueDay: true, sendAt: '09:00' })) satisfies z.ZodType<ReminderPolicy>;
+
+const escalationRules = z
   .strictObject({
     levels: z
       .array(z.strictObject({ afterWorkingDays: nonNegativeInt }))
@@ -173,11 +180,12 @@ export const escalationSchema = z
         });
       }
     });
-  })
-  .default(() => ({
-    levels: [{ afterWorkingDays: 0 }, { afterWorkingDays: 3 }],
-    repeatEveryWorkingDays: 2,
-  })) satisfies z.ZodType<EscalationPolicy>;
+  }) satisfies z.ZodType<EscalationPolicy>;
+
+export const escalationSchema = escalationRules.default(() => ({
+  levels: [{ afterWorkingDays: 0 }, { afterWorkingDays: 3 }],
+  repeatEveryWorkingDays: 2,
+})) satisfies z.ZodType<EscalationPolicy>;
 
 export const completionFieldSchema = z
   .strictObject({
@@ -308,6 +316,151 @@ function sameDeadline(a: DeadlineRule, b: DeadlineRule): boolean {
   return 'day' in a ? 'day' in b && a.day === b.day : 'endOfPeriod' in b;
 }
 
+const shiftSchema = enumOf(SHIFTS, '顺延规则');
+const phasesSchema = z.array(phaseSchema).min(1, '至少需要一个阶段');
+// 办结审核: a completion waits for a supervisor of the unit before the task closes.
+const reviewSchema = z.literal('supervisor', { error: 'review 只能是 supervisor(办结须经督查人员审核),不需审核时请省略' });
+const acknowledgeSchema = z.strictObject({
+  withinWorkingHours: z.number().int('须为整数').min(1, '至少 1 个工作小时').max(240, '最多 240 个工作小时'),
+});
+
+/** The fields whose rules involve one another, on a duty or on the duty as a version leaves it. */
+type Terms = Pick<Duty, 'recurrence' | 'completion' | 'targets' | 'phases'> & { deadline?: DeadlineRule };
+
+interface TermIssue {
+  path: (string | number)[];
+  message: string;
+  input?: unknown;
+}
+
+function termIssues(d: Terms): TermIssue[] {
+  const issues: TermIssue[] = [];
+  (d.targets ?? []).forEach((t, i) => {
+    const type = d.completion.fields.find((f) => f.key === t.field)?.type;
+    if (type !== 'integer' && type !== 'number') {
+      issues.push({ path: ['targets', i, 'field'], input: t.field, message: '目标必须指向本职责 completion 中的数字字段' });
+    }
+  });
+  const limit = maxDay(d.recurrence);
+  const checkDay = (rule: DeadlineRule | undefined, path: (string | number)[]) => {
+    if (rule !== undefined && 'day' in rule && rule.day > limit) {
+      issues.push({ path: [...path, 'day'], input: rule.day, message: `${KIND_NAMES[d.recurrence.kind]}的职责, 截止日 day 不能超过 ${limit}` });
+    }
+  };
+  checkDay(d.deadline, ['deadline']);
+  const phases = d.phases ?? [];
+  phases.forEach((p, i) => checkDay(p.deadline, ['phases', i, 'deadline']));
+
+  for (const { index, first } of duplicates(phases, (p) => p.id)) {
+    issues.push({ path: ['phases', index, 'id'], message: `阶段编号重复 (与 phases[${first}] 相同)` });
+  }
+  // Phases are listed in time order so that the last one closes the period.
+  phases.forEach((p, i) => {
+    const previous = phases[i - 1]?.deadline;
+    if (previous === undefined) return;
+    if ('endOfPeriod' in previous || ('day' in p.deadline && p.deadline.day <= previous.day)) {
+      issues.push({ path: ['phases', i, 'deadline'], message: '阶段必须按截止时间先后排列' });
+    }
+  });
+
+  const last = phases[phases.length - 1];
+  if (d.deadline === undefined && last === undefined) {
+    issues.push({ path: ['deadline'], message: '缺少必填字段' });
+  } else if (d.deadline !== undefined && last !== undefined && !sameDeadline(d.deadline, last.deadline)) {
+    issues.push({ path: ['deadline'], message: '有 phases 时, deadline 必须与最后一个阶段的截止规则一致 (可省略)' });
+  }
+  return issues;
+}
+
+/** A field no version may change: the key is accepted only to say why. */
+const fixed = (message: string) => z.undefined({ error: message }).optional();
+
+const versionedShape = {
+  description: text.optional(),
+  assignTo: assignmentSchema.optional(),
+  opens: openingSchema.optional(),
+  deadline: deadlineSchema.optional(),
+  dueTime: clockTime.optional(),
+  shift: shiftSchema.optional(),
+  reminders: reminderRules.optional(),
+  escalation: escalationRules.optional(),
+  completion: completionSchema.optional(),
+  phases: phasesSchema.optional(),
+  urgent: z.boolean().optional(),
+  review: reviewSchema.optional(),
+  acknowledge: acknowledgeSchema.optional(),
+} satisfies Record<VersionedField, z.ZodType>;
+
+/**
+ * One effective-dated version: the fields it gives replace the earlier ones whole (a nested field it leaves out takes
+ * its default, not the earlier value). A version that gives phases and no deadline closes with its last phase.
+ */
+export const versionSchema = z
+  .strictObject({
+    effectiveFrom: calendarDate,
+    ...versionedShape,
+    id: fixed('版本不能修改职责编号 id'),
+    title: fixed('版本不能修改职责名称 title: 全年的任务和报表用同一个名称'),
+    source: fixed('版本不能修改依据 source'),
+    recurrence: fixed('版本不能修改周期 recurrence: 周期决定计划和任务编号, 请另立一项职责'),
+    targets: fixed('版本不能修改 targets: 目标按全年统计'),
+    versions: fixed('版本不能嵌套 versions'),
+  })
+  .transform((v): DutyVersion => {
+    const terms = Object.fromEntries(VERSIONED_FIELDS.flatMap((key) => (v[key] === undefined ? [] : [[key, v[key]]]))) as Partial<Pick<Duty, VersionedField>>;
+    const lastPhase = terms.phases?.[terms.phases.length - 1];
+    if (terms.deadline === undefined && lastPhase !== undefined) terms.deadline = lastPhase.deadline;
+    return { effectiveFrom: v.effectiveFrom, ...terms };
+  }) satisfies z.ZodType<DutyVersion>;
+
+const versionsSchema = z
+  .array(versionSchema)
+  .min(1, '至少需要一个版本')
+  .superRefine((versions, ctx) => {
+    versions.forEach((v, i) => {
+      const previous = versions[i - 1];
+      if (previous !== undefined && v.effectiveFrom <= previous.effectiveFrom) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'effectiveFrom'],
+          input: v.effectiveFrom,
+          message: `生效日期必须晚于上一个版本的 ${previous.effectiveFrom} (版本按生效日期先后排列, 日期不能重复)`,
+        });
+      }
+    });
+  });
+
+const issueKey = (i: TermIssue) => `${formatPath(i.path)} ${i.message}`;
+
+/**
+ * Each version is checked as the duty it leaves: a problem in a field a version set points at that version; a problem
+ * the version causes in a field it did not set (e.g. new phases against the old deadline) points at the version itself.
+ */
+function versionIssues(d: Terms & { versions?: DutyVersion[] }, base: readonly TermIssue[]): TermIssue[] {
+  const versions = d.versions ?? [];
+  const seen = new Set(base.map(issueKey));
+  const found: TermIssue[] = [];
+  let terms: Terms = d;
+  versions.forEach((version, j) => {
+    const { effectiveFrom, ...fields } = version;
+    terms = { ...terms, ...fields };
+    for (const issue of termIssues(terms)) {
+      let setter = -1;
+      for (let k = j; k >= 0 && setter < 0; k--) if (String(issue.path[0]) in (versions[k] ?? {})) setter = k;
+      const located =
+        setter >= 0
+          ? { ...issue, path: ['versions', setter, ...issue.path] }
+          : { path: ['versions', j], message: `自 ${effectiveFrom} 起, ${formatPath(issue.path)}: ${issue.message}` };
+      // Later versions inherit a problem (and the base's are reported already): each is reported once, where it first appears.
+      const key = issueKey(setter >= 0 ? located : issue);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      found.push(located);
+    }
+  });
+  return found;
+}
+
 export const dutySchema = z
   .strictObject({
     id: kebabId,
@@ -320,68 +473,30 @@ export const dutySchema = z
     // Optional only for phased duties, whose deadline is their last phase's.
     deadline: deadlineSchema.optional(),
     dueTime: clockTime.default('18:00'),
-    shift: enumOf(SHIFTS, '顺延规则').default('next-working-day'),
+    shift: shiftSchema.default('next-working-day'),
     reminders: reminderSchema,
     escalation: escalationSchema,
     completion: completionSchema.default(DEFAULT_COMPLETION),
-    phases: z.array(phaseSchema).min(1, '至少需要一个阶段').optional(),
+    phases: phasesSchema.optional(),
     urgent: z.boolean().optional(),
     targets: z.array(targetSchema).min(1).optional(),
-    // 办结审核: a completion waits for a supervisor of the unit before the task closes.
-    review: z.literal('supervisor', { error: 'review 只能是 supervisor(办结须经督查人员审核),不需审核时请省略' }).optional(),
-    acknowledge: z
-      .strictObject({ withinWorkingHours: z.number().int('须为整数').min(1, '至少 1 个工作小时').max(240, '最多 240 个工作小时') })
-      .optional(),
+    review: reviewSchema.optional(),
+    acknowledge: acknowledgeSchema.optional(),
+    versions: versionsSchema.optional(),
   })
   .superRefine((d, ctx) => {
-    (d.targets ?? []).forEach((t, i) => {
-      const type = d.completion.fields.find((f) => f.key === t.field)?.type;
-      if (type !== 'integer' && type !== 'number') {
-        ctx.addIssue({ code: 'custom', path: ['targets', i, 'field'], input: t.field, message: '目标必须指向本职责 completion 中的数字字段' });
-      }
-    });
-    const limit = maxDay(d.recurrence);
-    const checkDay = (rule: DeadlineRule | undefined, path: (string | number)[]) => {
-      if (rule !== undefined && 'day' in rule && rule.day > limit) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [...path, 'day'],
-          input: rule.day,
-          message: `${KIND_NAMES[d.recurrence.kind]}的职责, 截止日 day 不能超过 ${limit}`,
-        });
-      }
-    };
-    checkDay(d.deadline, ['deadline']);
-    const phases = d.phases ?? [];
-    phases.forEach((p, i) => checkDay(p.deadline, ['phases', i, 'deadline']));
-
-    for (const { index, first } of duplicates(phases, (p) => p.id)) {
-      ctx.addIssue({ code: 'custom', path: ['phases', index, 'id'], message: `阶段编号重复 (与 phases[${first}] 相同)` });
-    }
-    // Phases are listed in time order so that the last one closes the period.
-    phases.forEach((p, i) => {
-      const previous = phases[i - 1]?.deadline;
-      if (previous === undefined) return;
-      if ('endOfPeriod' in previous || ('day' in p.deadline && p.deadline.day <= previous.day)) {
-        ctx.addIssue({ code: 'custom', path: ['phases', i, 'deadline'], message: '阶段必须按截止时间先后排列' });
-      }
-    });
-
-    const last = phases[phases.length - 1];
-    if (d.deadline === undefined && last === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['deadline'], message: '缺少必填字段' });
-    } else if (d.deadline !== undefined && last !== undefined && !sameDeadline(d.deadline, last.deadline)) {
-      ctx.addIssue({ code: 'custom', path: ['deadline'], message: '有 phases 时, deadline 必须与最后一个阶段的截止规则一致 (可省略)' });
-    }
+    const base = termIssues(d);
+    for (const issue of [...base, ...versionIssues(d, base)]) ctx.addIssue({ code: 'custom', ...issue });
   })
   .transform((d): Duty => {
-    const { deadline, phases, urgent, targets, review, acknowledge, ...rest } = d;
+    const { deadline, phases, urgent, targets, review, acknowledge, versions, ...rest } = d;
     const duty: Duty = { ...rest, deadline: deadline ?? phases?.[phases.length - 1]?.deadline ?? { endOfPeriod: true } };
     if (review !== undefined) duty.review = review;
     if (acknowledge !== undefined) duty.acknowledge = acknowledge;
     if (phases !== undefined) duty.phases = phases;
     if (urgent !== undefined) duty.urgent = urgent;
     if (targets !== undefined) duty.targets = targets;
+    if (versions !== undefined) duty.versions = versions;
     return duty;
   }) satisfies z.ZodType<Duty>;
 

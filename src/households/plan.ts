@@ -1,5 +1,5 @@
 import { planTriggered } from '../calendar/triggered';
-import type { WorkCalendar } from '../calendar';
+import { dutyForPeriod, type WorkCalendar } from '../calendar';
 import { DutyError, NotFoundError } from '../errors';
 import type { OrgTree } from '../roster/orgTree';
 import type { TaskInput } from '../contracts/dutyTask';
@@ -32,7 +32,9 @@ export function unitFor(tree: OrgTree, villageId: string, a: Assignment): Unit {
 }
 
 /** One task per round or phase, owned by the first person with the role in the unit; anyone in the unit may complete it. */
-export function planHouseholdTasks(duty: Duty, tree: OrgTree, cal: WorkCalendar, args: HouseholdPlanArgs): TaskInput[] {
+export function planHouseholdTasks(versioned: Duty, tree: OrgTree, cal: WorkCalendar, args: HouseholdPlanArgs): TaskInput[] {
+  // A household's rounds are one programme, begun by its event: all of them follow the catalog version of that day.
+  const duty = dutyForPeriod(versioned, { start: args.startOn });
   if (!tree.hasUnit(args.villageId)) throw new NotFoundError('村', args.villageId);
   const label = `${args.householdId}/${args.startOn}${args.round && args.round > 1 ? `#${args.round}` : ''}`;
   let occurrences = planTriggered(duty, args.startOn, label, cal);

@@ -13,6 +13,9 @@ import type { Duty, Occurrence } from '../shared/types';
 import { applyRosterChange, planRosterChange } from './taskSteps';
 import type { RosterMove } from '../tasks/rosterMoves';
 import { auditLog, type ServiceContext } from './context';
+import { plannedVersions, recordCatalogVersions } from './catalogVersions';
+import { checkCloser, closeRetiredTasks, type CloseOpenTasks, retiredOpenTasks, type RetiredTask } from './retire';
+import type { VersionChange } from '../catalog/versions';
 import { loadWorkCalendar } from '../sources/holidays';
 import { ZONE } from '../shared/zone';
 
@@ -199,12 +202,19 @@ export function nextDeadlines(duty: Duty, today: string, calendar: WorkCalendar,
 
 /**
  * Schedules to create, update or delete; for each new schedule, what happens to the period under way (opened at
- * once, or reported as missed); and open tasks that would pass to someone else after a roster change.
+ * once, or reported as missed); open tasks that would pass to someone else after a roster change; the effective-dated
+ * versions of the duties whose schedules change; and the open tasks of duties no longer in the catalog.
  */
 export interface CatalogPlan {
   changes: PlannedChange[];
   onboarding: Onboarding[];
   rosterMoves: RosterMove[];
+  versions: VersionChange[];
+  retired: RetiredTask[];
+}
+
+function today(): string {
+  return DateTime.now().setZone(ZONE).toISODate() ?? '';
 }
 
 /** Only a schedule created now skips the period under way; an existing one opened it when the period began. */
@@ -216,21 +226,36 @@ function onboardingOf(duties: Duty[], changes: PlannedChange[]): Onboarding[] {
 export async function planCatalog(ctx: ServiceContext, dir?: string): Promise<CatalogPlan> {
   const catalog = await ctx.catalog(dir);
   const changes = await planSchedules(await ctx.temporal(), catalog.duties, ctx.settings.taskQueue);
-  return { changes, onboarding: onboardingOf(catalog.duties, changes), rosterMoves: await planRosterChange(ctx, dir) };
+  return {
+    changes,
+    onboarding: onboardingOf(catalog.duties, changes),
+    rosterMoves: await planRosterChange(ctx, dir),
+    versions: plannedVersions(catalog.duties, changes, today()),
+    retired: await retiredOpenTasks(ctx, catalog.duties),
+  };
 }
 
-export async function applyCatalog(ctx: ServiceContext, actor: Actor, dir: string | undefined, dryRun: boolean): Promise<CatalogPlan> {
+/**
+ * `close`: waive the open tasks of duties no longer in the catalog (`--close-open-tasks`); without it they run on.
+ * `openUnderWay: false` leaves the periods under way closed, for a test bench that opens the periods it needs.
+ */
+export async function applyCatalog(ctx: ServiceContext, actor: Actor, dir: string | undefined, dryRun: boolean, close?: CloseOpenTasks, { openUnderWay = true } = {}): Promise<CatalogPlan> {
   const catalog = await ctx.catalog(dir);
+  if (close) await checkCloser(ctx, close, dir);
   const client = await ctx.temporal();
   const changes = await planSchedules(client, catalog.duties, ctx.settings.taskQueue);
   const onboarding = onboardingOf(catalog.duties, changes);
-  if (dryRun) return { changes, onboarding, rosterMoves: await planRosterChange(ctx, dir) };
+  const versions = plannedVersions(catalog.duties, changes, today());
+  const open = await retiredOpenTasks(ctx, catalog.duties);
+  if (dryRun) return { changes, onboarding, rosterMoves: await planRosterChange(ctx, dir), versions, retired: open.map((t) => ({ ...t, outcome: close ? 'to-close' : 'kept' })) };
   await applySchedules(client, catalog.duties, ctx.settings.taskQueue, changes);
-  for (const o of onboarding.filter((x) => x.action === 'open')) {
+  recordCatalogVersions(ctx, actor, catalog.duties, changes);
+  for (const o of onboarding.filter((x) => x.action === 'open' && openUnderWay)) {
     const duty = catalog.duties.find((d) => d.id === o.dutyId);
     if (duty) await openPeriodNow(client, duty, o.period, ctx.settings.taskQueue);
   }
   const { moved, stranded } = await applyRosterChange(ctx, dir);
+  const retired = close ? await closeRetiredTasks(ctx, actor, close, open) : open;
   const count = (k: PlannedChange['kind']) => changes.filter((c) => c.kind === k).length;
   auditLog(ctx).record({
     actor: actor.id,
@@ -244,7 +269,8 @@ export async function applyCatalog(ctx: ServiceContext, actor: Actor, dir: strin
       unchanged: count('unchanged'),
       opened: onboarding.filter((o) => o.action === 'open').map((o) => `${o.dutyId}:${o.period}`),
       tasksMoved: moved.length,
+      ...(close ? { tasksClosed: retired.filter((t) => t.outcome === 'waived').length } : {}),
     },
   });
-  return { changes, onboarding, rosterMoves: [...moved, ...stranded] };
+  return { changes, onboarding, rosterMoves: [...moved, ...stranded], versions, retired };
 }

@@ -158,6 +158,27 @@ export interface Duty {
   review?: 'supervisor';
   /** A task not acknowledged (签收) within this many working hours of opening is reported to its supervisors once. */
   acknowledge?: { withinWorkingHours: number };
+  /** Terms changed during the year, in date order; the fields above hold until the first of them. */
+  versions?: DutyVersion[];
+}
+
+/**
+ * The fields a catalog version may change. The others name the duty and set its periods (id, title, source,
+ * recurrence) or count over the whole year (targets), so changing them mid-year would split one duty in two.
+ */
+export const VERSIONED_FIELDS = ['description', 'assignTo', 'opens', 'deadline', 'dueTime', 'shift', 'reminders', 'escalation', 'completion', 'phases', 'urgent', 'review', 'acknowledge'] as const;
+export type VersionedField = (typeof VERSIONED_FIELDS)[number];
+
+/** Terms for the periods opening on or after `effectiveFrom`; a field it leaves out stays as the versions before it set it. */
+export type DutyVersion = { effectiveFrom: LocalDate } & Partial<Pick<Duty, VersionedField>>;
+
+/**
+ * The terms a period's tasks opened under: the fingerprint of the duty as it applied to that period, and the date of
+ * the version in force (absent: the duty's own fields, before any version).
+ */
+export interface CatalogVersion {
+  fingerprint: string;
+  effectiveFrom?: LocalDate;
 }
 
 export interface Unit {
@@ -203,6 +224,26 @@ export interface Roster {
 export interface Catalog {
   duties: Duty[];
   roster: Roster;
+  /** From `assessment.yaml` when the catalog has one; otherwise the default rules apply. */
+  assessment?: AssessmentRules;
+}
+
+/**
+ * How the yearly 考核 scores a unit: it starts from `start` and loses points per task (docs/catalog.md, Assessment).
+ * Points may have up to two decimals (0.5 is common in county rules).
+ */
+export interface AssessmentRules {
+  start: number;
+  deductions: {
+    /** Per task completed after the deadline in force (an approved extension moves it). */
+    late: number;
+    /** Per escalation level a late or never-completed task reached. */
+    escalationLevel: number;
+    /** Per completion a reviewer sent back (退回). */
+    returned: number;
+    /** Per task past its deadline and not completed. */
+    notCompleted: number;
+  };
 }
 
 export interface Period {

@@ -12,7 +12,7 @@ export async function startTask(client: Client, taskQueue: string, input: TaskIn
       taskQueue,
       args: [input],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      memo: { dutyTitle: input.duty.title, phaseTitle: o.phaseTitle, dueOn: o.dueOn },
+      memo: { dutyTitle: input.duty.title, phaseTitle: o.phaseTitle, dueOn: o.dueOn, ...(input.catalogVersion ? { catalogVersion: input.catalogVersion } : {}) },
       staticSummary: `${input.duty.title}${o.phaseTitle ? `·${o.phaseTitle}` : ''}(${o.period})· ${input.unitName} · 截止 ${o.dueOn}`,
       typedSearchAttributes: [
         { key: SA.dutyId, value: input.duty.id },

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { SOLAR_TERMS } from '../shared/types';
 
@@ -32,6 +33,13 @@ export const workingHoursTime = clockTime.refine(
   (t) => t >= WORKING_HOURS.from && t <= WORKING_HOURS.to,
   `必须在工作时间 ${WORKING_HOURS.from}–${WORKING_HOURS.to} 之内`,
 );
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A real calendar date written YYYY-MM-DD: 2026-02-30 is refused, not rolled over to March. */
+export const calendarDate = z
+  .string({ error: unlessMissing('必须是 YYYY-MM-DD 格式的日期, 如 2026-07-01') })
+  .refine((v) => DATE.test(v) && DateTime.fromISO(v).isValid, '必须是有效的日期, 写作 YYYY-MM-DD, 如 2026-07-01');
 
 export const positiveInt = z.int({ error: unlessMissing('必须是正整数') }).min(1, '必须是正整数');
 export const nonNegativeInt = z.int({ error: unlessMissing('必须是非负整数') }).min(0, '必须是非负整数');

@@ -12,6 +12,20 @@ const Changes = z.object({
   onboarding: z.array(z.object({ dutyId: z.string(), period: z.string(), periodStart: z.string(), action: z.enum(['open', 'missed']), lastDueAt: z.string() })),
   /** Open tasks whose holder left or moved: they pass by 转办 on apply; `to` is absent when the unit has nobody. */
   rosterMoves: z.array(z.object({ taskId: z.string(), dutyId: z.string(), from: Holder, to: Holder.optional(), reason: z.string() })),
+  /** Effective-dated versions of the duties whose schedules change: what each changes, and the first period it reaches. */
+  versions: z.array(
+    z.object({
+      dutyId: z.string(),
+      effectiveFrom: z.string(),
+      firstPeriod: z.object({ label: z.string(), start: z.string(), end: z.string() }).optional(),
+      firstPeriodBegun: z.boolean(),
+      fields: z.array(z.object({ field: z.string(), before: z.string(), after: z.string() })),
+    }),
+  ),
+  /** Open tasks of duties no longer in the catalog: they run on (`kept`); only `duty apply --close-open-tasks` waives them. */
+  retired: z.array(
+    z.object({ taskId: z.string(), dutyId: z.string(), dutyTitle: z.string(), period: z.string(), assignee: z.string(), dueOn: z.string(), outcome: z.enum(['kept', 'to-close', 'waived', 'refused']), message: z.string().optional() }),
+  ),
 });
 const Ok = z.object({ ok: z.literal(true) });
 
