@@ -13,7 +13,7 @@ import { loadWorkCalendar } from '../sources/holidays';
 import { EmergencyStore, type Emergency } from '../store/emergencies';
 import type { TaskSummary } from '../tasks/query';
 import { auditLog, type ServiceContext } from './context';
-import { findTasks } from './tasks';
+import { findTasks, termsFor } from './tasks';
 
 /**
  * Emergencies (seed 二十三: natural disasters, flood season on 洞庭湖). `suspend` stops reminders and escalation for
@@ -129,7 +129,8 @@ export async function suspendUnits(ctx: ServiceContext, actor: Actor, input: Sus
   const duties = new Map((await ctx.catalog()).duties.map((d) => [d.id, d]));
   const plans = new Map<string, Suspension>();
   for (const task of await openTasksUnder(ctx, units)) {
-    const duty = duties.get(task.dutyId);
+    const found = duties.get(task.dutyId);
+    const duty = found && termsFor(found, task.period);
     const movedTo = duty ? deadlineAfterWindow(task.dueOn, input.from, input.to, duty.shift, cal) : undefined;
     const suspension: Suspension = { emergencyId: '', fromAt, untilAt, reason };
     if (duty && movedTo) {
@@ -161,7 +162,7 @@ export async function extendTasks(ctx: ServiceContext, actor: Actor, input: Exte
   const units = [...new Set(input.units.map((u) => u.trim()).filter(Boolean))];
   const issues = checkInput(tree, units, { to: input.to }, input.reason, false);
   if (issues.length > 0) throw new ValidationError('紧急情况统一延期', issues);
-  const duty = await ctx.duty(input.dutyId);
+  const duty = termsFor(await ctx.duty(input.dutyId), input.period);
   const cal = loadWorkCalendar();
   const now = new Date().toISOString();
   let plan: DeadlinePlan;

@@ -74,7 +74,7 @@ async function kindsForTask(ctx: ServiceContext, viewer: Viewer, taskId: string)
   const task = await visibleTask(await ctx.temporal(), tree, viewer, taskId);
   requireCanComplete(tree, viewer, task.assignee);
   const state = await task.handle.query(taskStateQuery);
-  return completionSpecFor(await ctx.duty(state.dutyId), state.phase).attachments?.kinds ?? ATTACHMENT_KINDS;
+  return completionSpecFor(await ctx.duty(state.dutyId), state).attachments?.kinds ?? ATTACHMENT_KINDS;
 }
 
 export interface AcceptedUpload {

@@ -21,7 +21,7 @@ import { loadWorkCalendar } from '../sources/holidays';
 import { planRosterMoves, type RosterMove } from '../tasks/rosterMoves';
 import { auditLog, type ServiceContext } from './context';
 import type { StepCall } from './tasks';
-import { nameOf, openTask } from './tasks';
+import { nameOf, openTask, termsFor } from './tasks';
 
 /**
  * The 督办 steps after opening: 签收, 反馈, 延期申请/审批, 办结审核, 转办. Each checks the acting person (`by`) against
@@ -52,7 +52,7 @@ async function planFor(ctx: ServiceContext, state: TaskState, raw: string, path:
   if (!dueOn) throw new ValidationError('截止日期', [{ path, value: raw, message: '应为 YYYY-MM-DD 格式的有效日期' }]);
   const today = shanghaiDate(Date.now());
   if (dueOn < today) throw new ValidationError('截止日期', [{ path, value: raw, message: `不能早于今天(${today})` }]);
-  const duty = await ctx.duty(state.dutyId);
+  const duty = termsFor(await ctx.duty(state.dutyId), state.period);
   try {
     return planDeadline(duty, dueOn, loadWorkCalendar(), new Date().toISOString());
   } catch (err) {

@@ -6,6 +6,7 @@ import type { OrgTree } from '../roster/orgTree';
 import { completeTaskUpdate, type CompletionRequest, type TaskState, taskStateQuery, type WaiverRequest, waiveTaskUpdate } from '../contracts/dutyTask';
 import { checkCompletionSize } from '../shared/completion';
 import { shanghaiStamp } from '../shared/zone';
+import { dutyForPeriod, periodByLabel } from '../calendar';
 import type { CompletionSpec, Duty } from '../shared/types';
 import { listTasks, type TaskFilter, type TaskSummary } from '../tasks/query';
 import { auditLog, type ServiceContext } from './context';
@@ -118,7 +119,18 @@ export async function waiveTask(ctx: ServiceContext, viewer: Viewer, actor: Acto
   return state;
 }
 
-/** The figures a completion asks for: the phase's own when it has them, else the duty's. */
-export function completionSpecFor(duty: Duty, phase?: string): CompletionSpec {
-  return (phase ? duty.phases?.find((p) => p.id === phase)?.completion : undefined) ?? duty.completion;
+/**
+ * The terms a task works under: the catalog version in force when its period began (a deadline moved from the 15th
+ * to the 10th in July reaches July's tasks, not June's). Event-triggered duties have no periods and one set of terms.
+ */
+export function termsFor(duty: Duty, period: string): Duty {
+  if (!duty.versions || duty.recurrence.kind === 'triggered') return duty;
+  const start = periodByLabel(duty.recurrence, period);
+  return start ? dutyForPeriod(duty, start) : duty;
+}
+
+/** The figures a completion asks for, under the task's terms: the phase's own when it has them, else the duty's. */
+export function completionSpecFor(duty: Duty, task: { period: string; phase?: string }): CompletionSpec {
+  const terms = termsFor(duty, task.period);
+  return (task.phase ? terms.phases?.find((p) => p.id === task.phase)?.completion : undefined) ?? terms.completion;
 }

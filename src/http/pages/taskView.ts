@@ -20,7 +20,7 @@ export async function renderTask(deps: HttpDeps, principal: Principal, state: Ta
   const open = state.status === 'open' || state.status === 'overdue';
   const closed = state.status === 'done' || state.status === 'waived';
   const duty = (await deps.services.catalog()).duties.find((d) => d.id === state.dutyId);
-  const spec = duty ? completionSpecFor(duty, state.phase) : undefined;
+  const spec = duty ? completionSpecFor(duty, state) : undefined;
   const unitSide = tree.canComplete(me, state.assignee);
   const supervisor = tree.canSupervise(me, state.assignee.unitId);
   // The workflow refuses deciding on one's own request or reviewing one's own work, so those forms are not offered.
