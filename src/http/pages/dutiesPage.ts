@@ -74,7 +74,8 @@ async function listPage(deps: HttpDeps, principal: Principal, notice?: string, e
     ...(notice ? { notice } : {}),
     ...(error ? { error: { message: error } } : {}),
     body: html`<h1>职责</h1><div class="table-wrap"><table id="duties" class="stack"><thead><tr><th>职责</th><th>周期</th><th>计划状态</th><th>最近截止</th><th>操作</th></tr></thead><tbody>${rows}</tbody></table></div>
-<p class="muted">标"暂定"的截止日期所在年份尚无国务院节假日安排数据,按仅周末休息计算。</p>`,
+<p class="muted">标"暂定"的截止日期所在年份尚无国务院节假日安排数据,按仅周末休息计算。</p>
+<p><a href="/emergencies">紧急情况(汛期、自然灾害):暂停提醒与升级、统一延期 →</a></p>`,
   });
 }
 
