@@ -83,6 +83,11 @@ function quick(o: Opts, given: (name: string) => boolean): Opts {
   };
 }
 
+function scoreSpread(scores: number[]): string {
+  const sorted = [...scores].sort((a, b) => a - b);
+  return `${sorted[0] ?? '—'} / ${sorted[Math.floor(sorted.length / 2)] ?? '—'} / ${sorted.at(-1) ?? '—'}`;
+}
+
 async function main(): Promise<void> {
   program.parse();
   let o = program.opts<Opts>();
@@ -156,6 +161,7 @@ async function main(): Promise<void> {
         { scenario: 'county year', measure: `${r.year}: ${r.shape}, households ${r.households}, cache ${r.cache}`, value: `${r.tasks} tasks in ${r.wallSec.toFixed(0)} s` },
         { scenario: 'county year', measure: 'notices: reminder / overdue / escalation / repeat', value: `${n.reminder ?? 0} / ${n.overdue ?? 0} / ${n.escalation ?? 0} / ${n.repeat ?? 0}` },
         { scenario: 'county year', measure: 'tasks escalated / completed / open at year end', value: `${r.escalatedTasks} / ${r.completed} / ${r.openAtYearEnd}` },
+        { scenario: 'county year', measure: `考核 of ${r.scores.length} units (table above): score min / median / max`, value: scoreSpread(r.scores.map((u) => u.score)) },
       );
     }
     if (o.only.includes('login')) {

@@ -10,13 +10,17 @@ import { loadCatalog } from '../../src/sources/catalogFiles';
 import { REPO_ROOT, settings } from '../../src/config';
 import type { ChannelResult, NotificationChannel, OutgoingMessage } from '../../src/notify/channel';
 import type { RawFieldValue } from '../../src/shared/completion';
-import type { Duty } from '../../src/shared/types';
+import type { AssessmentRules, Duty } from '../../src/shared/types';
 import { dutyDataConverter } from '../../src/temporal/payloadCodec';
 import type { PayloadKeys } from '../../src/temporal/payloadKeys';
-import { completeTaskUpdate } from '../../src/contracts/dutyTask';
+import { completeTaskUpdate, type TaskState } from '../../src/contracts/dutyTask';
+import { DEFAULT_ASSESSMENT } from '../../src/catalog/assessment';
+import { fromState, inYear } from '../../src/report/assessment';
+import { formatAssessment } from '../../src/report/assessmentFormat';
+import { assessTasks, readRecords } from '../../src/report/assessmentReport';
 import { createDutyWorker } from '../../worker';
 import { createTimeSkippingEnv } from '../../tests/support/temporalEnv';
-import { COUNTY, countyRoster } from '../lib/roster';
+import { COUNTY, countyRoster, type CountyShape } from '../lib/roster';
 import { eachParallel } from '../lib/tasks';
 import { OrgTree } from '../../src/roster/orgTree';
 import { householdsAvailable, startHouseholds } from './households';
@@ -30,6 +34,19 @@ export interface YearOptions {
   neverShare: number;
   /** The worker's workflow cache. */
   cache: number;
+  /** The county simulated (default: 15 townships, 200 villages, 25 departments). */
+  shape?: CountyShape;
+  /** Return every task's record at year end, for a test that recomputes scores from the events. */
+  keepStates?: boolean;
+}
+
+/** A unit's line of the year's 考核, as the score table printed at the end ranks it. */
+export interface YearScore {
+  unitId: string;
+  kind: string;
+  rank: number;
+  score: number;
+  onTimeRate: number | null;
 }
 
 export interface YearResult {
@@ -44,6 +61,10 @@ export interface YearResult {
   completed: number;
   openAtYearEnd: number;
   refusedCompletions: number;
+  /** The 考核 of the year at its last simulated day (`assessedAt`), from every task's record (the test server has no listings). */
+  scores: YearScore[];
+  assessedAt: string;
+  states?: TaskState[];
   wallSec: number;
 }
 
@@ -107,8 +128,10 @@ export async function runCountyYear(bundle: string, keys: PayloadKeys, o: YearOp
   const began = Date.now();
   const env = await createTimeSkippingEnv();
   try {
-    const duties = (await loadCatalog(path.join(REPO_ROOT, 'catalog', 'default'))).duties;
-    const tree = new OrgTree(countyRoster());
+    const catalog = await loadCatalog(path.join(REPO_ROOT, 'catalog', 'default'));
+    const { duties } = catalog;
+    const shape = o.shape ?? COUNTY;
+    const tree = new OrgTree(countyRoster(shape));
     const calendar = loadWorkCalendar();
     const dataConverter = dutyDataConverter(keys);
     const client = new Client({ connection: env.connection, namespace: 'default', dataConverter });
@@ -180,9 +203,12 @@ export async function runCountyYear(bundle: string, keys: PayloadKeys, o: YearOp
       }
       const opened = new Set(plans.keys());
       for (const c of cycles) for (const id of (await c.result()).opened) opened.add(id);
+      const rules = catalog.assessment ?? DEFAULT_ASSESSMENT;
+      const assessedAt = new Date(await env.currentTimeMs());
+      const { states, scores } = await assess(client, tree, [...opened], { year, rules, asOf: assessedAt }, log);
       return {
         year,
-        shape: `${COUNTY.townships} townships, ${COUNTY.villages} villages, ${COUNTY.departments} departments`,
+        shape: `${shape.townships} townships, ${shape.villages} villages, ${shape.departments} departments`,
         households,
         cache: o.cache,
         tasks: opened.size,
@@ -192,10 +218,32 @@ export async function runCountyYear(bundle: string, keys: PayloadKeys, o: YearOp
         completed,
         openAtYearEnd: opened.size - completed,
         refusedCompletions: refused,
+        scores,
+        assessedAt: assessedAt.toISOString(),
+        ...(o.keepStates ? { states } : {}),
         wallSec: (Date.now() - began) / 1000,
       };
     });
   } finally {
     await env.teardown();
   }
+}
+
+/**
+ * The year's 考核 from every task's own record, printed as the score table: the simulation's late and never-completed
+ * tasks, with their escalations, are what the units lose points for.
+ */
+async function assess(client: Client, tree: OrgTree, taskIds: string[], at: { year: number; rules: AssessmentRules; asOf: Date }, log: (line: string) => void): Promise<{ states: TaskState[]; scores: YearScore[] }> {
+  const began = Date.now();
+  const listed: { taskId: string; running: boolean }[] = [];
+  await eachParallel(taskIds, 16, async (taskId) => {
+    const { status } = await client.workflow.getHandle(taskId).describe();
+    listed.push({ taskId, running: status.name === 'RUNNING' });
+  });
+  const { states, unreadable } = await readRecords(client, listed);
+  const tasks = states.map((s) => fromState(s)).filter((t) => inYear(t, at.year));
+  const report = assessTasks(tree, { ...at, source: 'history' }, { tasks, unreadable });
+  log(`county year ${at.year}: 考核 of ${tasks.length} tasks read in ${((Date.now() - began) / 1000).toFixed(0)} s\n${formatAssessment(report, 'table')}`);
+  const scores = report.units.map((u) => ({ unitId: u.unitId, kind: u.kind, rank: u.rank, score: u.score, onTimeRate: u.onTimeRate }));
+  return { states, scores };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CatalogError, RosterError, type InputIssue } from '../errors';
 import { OrgTree } from '../roster/orgTree';
 import type { Catalog } from '../shared/types';
+import { ASSESSMENT_FILE, checkAssessmentText } from '../catalog/assessment';
 import { crossCheck } from '../catalog/crossCheck';
 import { checkDutiesText, duplicateDutyIds, type DutiesFileCheck } from '../catalog/parse';
 import { checkRosterText } from '../roster/parse';
@@ -44,20 +45,31 @@ async function readRoster(file: string) {
   }
 }
 
+/** `assessment.yaml` is optional: without it the default 考核 rules apply. */
+async function readAssessment(file: string): Promise<ReturnType<typeof checkAssessmentText>> {
+  try {
+    return checkAssessmentText(await readFile(file, 'utf8'), file);
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+    return { issues: [] };
+  }
+}
+
 /**
- * Loads `<dir>/duties/*.y(a)ml` (in name order) and `<dir>/roster.yaml`, then checks duties against the roster.
+ * Loads `<dir>/duties/*.y(a)ml` (in name order), `<dir>/roster.yaml` and the optional `<dir>/assessment.yaml`, then
+ * checks duties against the roster.
  * Every problem in every file is reported in one error: RosterError when only the roster is wrong, otherwise
  * CatalogError (which then also lists the roster's problems).
  */
 export async function loadCatalog(dir: string): Promise<Catalog> {
-  const [dutyFiles, rosterCheck] = await Promise.all([readDutyFiles(join(dir, 'duties')), readRoster(join(dir, 'roster.yaml'))]);
+  const [dutyFiles, rosterCheck, assessment] = await Promise.all([readDutyFiles(join(dir, 'duties')), readRoster(join(dir, 'roster.yaml')), readAssessment(join(dir, ASSESSMENT_FILE))]);
   const { files } = dutyFiles;
   const entries = files.flatMap((f) => f.entries);
-  const catalogIssues = [...dutyFiles.issues, ...files.flatMap((f) => f.issues), ...duplicateDutyIds(files)];
+  const catalogIssues = [...dutyFiles.issues, ...files.flatMap((f) => f.issues), ...duplicateDutyIds(files), ...assessment.issues];
   const { roster } = rosterCheck;
   if (roster !== undefined) catalogIssues.push(...crossCheck(entries, new OrgTree(roster)));
 
   if (catalogIssues.length > 0) throw new CatalogError(orderIssues([...rosterCheck.issues, ...catalogIssues]));
   if (roster === undefined) throw new RosterError(orderIssues(rosterCheck.issues));
-  return { duties: entries.map((e) => e.duty), roster };
+  return { duties: entries.map((e) => e.duty), roster, ...(assessment.rules ? { assessment: assessment.rules } : {}) };
 }

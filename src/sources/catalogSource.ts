@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { ASSESSMENT_FILE } from '../catalog/assessment';
 import { OrgTree } from '../roster/orgTree';
 import { parseRoster } from '../roster/parse';
 import type { Catalog, Duty } from '../shared/types';
@@ -68,7 +69,7 @@ export class CatalogSource {
     } catch {
       // A missing duties folder is loadCatalog's error to report, with its place.
     }
-    return [path.join(this.dir, 'roster.yaml'), ...names.map((n) => path.join(dutiesDir, n))];
+    return [path.join(this.dir, 'roster.yaml'), path.join(this.dir, ASSESSMENT_FILE), ...names.map((n) => path.join(dutiesDir, n))];
   }
 
   private stamp(files: string[]): string {

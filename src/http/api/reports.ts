@@ -2,14 +2,18 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { AuditEntry } from '../../audit/log';
 import type { Principal } from '../../auth/principal';
+import { formatAssessment } from '../../report/assessmentFormat';
+import type { AssessmentReport } from '../../report/assessmentReport';
 import { formatReport } from '../../report/format';
 import type { OverdueReport } from '../../report/overdue';
 import { auditEntries } from '../../services/audit';
 import type { ServiceContext } from '../../services/context';
+import { ASSESSMENT_HISTORY_MAX, assessmentFor } from '../../services/assessment';
 import { overdueFor, REPORT_MAX_ROWS } from '../../services/reports';
+import { shanghaiDate } from '../../shared/zone';
 import type { HttpDeps } from '../types';
-import { reportXlsxOffThread } from '../xlsxThread';
-import { AUDIT_PAGE_MAX, AuditEntrySchema, AuditQuery, DashboardQuery, OverdueQuery, OverdueReportSchema } from './schemas';
+import { assessmentXlsxOffThread, reportXlsxOffThread } from '../xlsxThread';
+import { AssessmentQuery, AssessmentReportSchema, AUDIT_PAGE_MAX, AuditEntrySchema, AuditQuery, DashboardQuery, OverdueQuery, OverdueReportSchema } from './schemas';
 
 /** Sends the report as a download; the Chinese file name goes in filename* (RFC 6266), an ASCII one beside it. */
 export async function sendReport(reply: FastifyReply, report: OverdueReport, format: 'json' | 'csv' | 'xlsx'): Promise<unknown> {
@@ -20,6 +24,18 @@ export async function sendReport(reply: FastifyReply, report: OverdueReport, for
   if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(formatReport(report, 'csv'));
   return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await reportXlsxOffThread(report));
 }
+
+/** The 考核 as a download: the ranking as CSV, or the printable 通报. */
+export async function sendAssessment(reply: FastifyReply, report: AssessmentReport, format: 'json' | 'csv' | 'xlsx'): Promise<unknown> {
+  if (format === 'json') return report;
+  const zh = encodeURIComponent(`考核通报-${report.scope.unitName}-${report.year}.${format}`);
+  reply.header('content-disposition', `attachment; filename="assessment-${report.year}.${format}"; filename*=UTF-8''${zh}`);
+  if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(formatAssessment(report, 'csv'));
+  return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await assessmentXlsxOffThread(report));
+}
+
+/** This year in the county's time zone: what the 考核 shows when no year is asked for. */
+export const thisYear = (): number => Number(shanghaiDate(Date.now()).slice(0, 4));
 
 export function reportApi(app: FastifyInstance, deps: HttpDeps): void {
   const ctx = deps.services;
@@ -38,6 +54,19 @@ export function reportApi(app: FastifyInstance, deps: HttpDeps): void {
         await overdueFor(ctx, principal as Principal, { unitId: query.unit, asOf: query.asOf, dutyId: query.duty, period: query.period, flags: query.flag ? [query.flag] : undefined, maxRows: REPORT_MAX_ROWS }),
         query.format ?? 'json',
       ),
+  });
+  deps.api.add(app, {
+    method: 'GET',
+    url: '/api/reports/assessment',
+    tag: '报告',
+    summary: '年度考核:各乡镇/街道、村/社区、行业部门按目录的计分规则得分排名,附按时完成率和每项扣分的依据(任务与事件);format=csv(排名)或 xlsx(可打印的通报)下载',
+    description: `year 默认今年;source=history 逐项读取任务历史和操作记录重新核算(与默认的任务列表结果相同,较慢,超过 ${ASSESSMENT_HISTORY_MAX} 项任务时拒绝,请用 unit 缩小范围)。`,
+    access: ['admin', 'supervisor'],
+    query: AssessmentQuery,
+    response: AssessmentReportSchema,
+    produces: ['application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+    handler: async ({ query, principal, reply }) =>
+      sendAssessment(reply, await assessmentFor(ctx, principal as Principal, { year: query.year ?? thisYear(), unitId: query.unit, source: query.source }), query.format ?? 'json'),
   });
   deps.api.add(app, {
     method: 'GET',
