@@ -31,7 +31,7 @@ function card(t: TaskSummary, { tree, now, light }: Shown) {
   <h3><a href="/tasks/${encodeURIComponent(t.taskId)}">${t.dutyTitle}${t.phaseTitle ? `·${t.phaseTitle}` : ''}</a></h3>
   <div class="meta"><span>周期 ${t.period}</span><span>截止 ${t.dueOn}${t.provisional ? '(暂定)' : ''}</span>${lightBadge(light(t))}${inReview ? '' : daysLeftBadge(t.dueOn, t.dueAt, now)}
   <span>${unit} · ${who}</span>${t.escalationLevel > 0 ? html`<span class="badge bad">${t.escalationLevel}级督办</span>` : ''}${inReview ? '' : flagBadges(t.flags, t.originalDueOn)}</div>
-  ${inReview ? '' : html`<div class="actions"><a class="button" href="/tasks/${encodeURIComponent(t.taskId)}#complete">登记完成</a></div>`}
+  ${inReview ? '' : html`<div class="actions">${t.flags.includes('unacknowledged') ? html`<form class="inline" method="post" action="/tasks/${encodeURIComponent(t.taskId)}/ack"><button type="submit" class="secondary">签收</button></form>` : ''}<a class="button" href="/tasks/${encodeURIComponent(t.taskId)}">办理(反馈、延期、登记完成)</a></div>`}
 </article>`;
 }
 
