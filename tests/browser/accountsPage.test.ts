@@ -1,14 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { REPO_ROOT } from '../../src/config';
 import { PASSWORD, startStack, type Stack } from '../http/stack';
+import { launchChromium, PHONE } from '../support/browser';
 
 /** The 账号 page on a 375 px phone: nothing wider than the screen, every button on screen, each action done by tapping. */
 
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'phone');
-const PHONE = { width: 375, height: 812 };
 const ENGLISH = /\b(error|bad request|not found|forbidden|unauthorized|undefined|null|NaN|expected|invalid|required|object Object)\b/i;
 
 let stack: Stack;
@@ -21,13 +21,7 @@ beforeAll(async () => {
   profile = mkdtempSync(path.join(os.tmpdir(), 'duty-chromium-'));
   [stack, browser] = await Promise.all([
     startStack({ people: ['p-admin', 'p-xhz-cadre1'] }),
-    chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-      viewport: PHONE,
-    }),
+    launchChromium(profile, { viewport: PHONE }),
   ]);
   page = browser.pages()[0] ?? (await browser.newPage());
   await page.goto(`${stack.baseUrl}/login`);

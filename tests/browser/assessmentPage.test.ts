@@ -2,13 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DateTime } from 'luxon';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { OPERATOR } from '../../src/auth/policy';
 import { REPO_ROOT } from '../../src/config';
 import { findTasks } from '../../src/services/tasks';
 import { ZONE } from '../../src/shared/zone';
 import { PASSWORD, startStack, type Stack } from '../http/stack';
 import { eventually } from '../support/cli';
+import { launchChromium, PHONE } from '../support/browser';
 
 /**
  * The 考核 page on a 375 px phone: the ranking fits, a unit's page lists every point it lost, and tapping a point
@@ -16,7 +17,6 @@ import { eventually } from '../support/cli';
  */
 
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'phone');
-const PHONE = { width: 375, height: 812 };
 const ENGLISH = /\b(error|bad request|not found|forbidden|unauthorized|undefined|null|NaN|expected|invalid|required|object Object)\b/i;
 /** A year whose first quarter is over, whenever the test runs. */
 const YEAR = DateTime.now().setZone(ZONE).minus({ days: 100 }).year;
@@ -31,13 +31,7 @@ beforeAll(async () => {
   profile = mkdtempSync(path.join(os.tmpdir(), 'duty-chromium-'));
   [stack, browser] = await Promise.all([
     startStack({ people: ['p-admin'] }),
-    chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-      viewport: PHONE,
-    }),
+    launchChromium(profile, { viewport: PHONE }),
   ]);
   const opened = [...(await stack.openPeriod('three-assets-disclosure', `${YEAR}-Q1`)), ...(await stack.openPeriod('monthly-data-import', `${YEAR}-03`))];
   await eventually(

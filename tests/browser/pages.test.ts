@@ -2,9 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Workbook } from 'exceljs';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { REPO_ROOT } from '../../src/config';
 import { PASSWORD, startStack, type Stack } from '../http/stack';
+import { launchChromium } from '../support/browser';
 
 const Q3 = 'three-assets-disclosure';
 const task = (unit: string) => `task:${Q3}:2026-Q3:${unit}`;
@@ -22,13 +23,7 @@ beforeAll(async () => {
   profile = mkdtempSync(path.join(os.tmpdir(), 'duty-chromium-'));
   const [s, b] = await Promise.all([
     startStack({ people: ['p-admin', 'p-qh-sup', 'p-cw-sup', 'p-xhz-cadre1'] }),
-    chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      acceptDownloads: true,
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-    }),
+    launchChromium(profile, { acceptDownloads: true }),
   ]);
   [stack, browser] = [s, b];
   await stack.openPeriod(Q3, '2026-Q3');

@@ -1,13 +1,14 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { OPERATOR } from '../../src/auth/policy';
 import { REPO_ROOT } from '../../src/config';
 import { cliActor } from '../../src/services/context';
 import { pauseDuty } from '../../src/services/duties';
 import { completeTask } from '../../src/services/tasks';
 import { PASSWORD, startStack, type Stack } from '../http/stack';
+import { launchChromium } from '../support/browser';
 
 /** Every page as every role on a phone: nothing wider than the screen, no English error text; screenshots to look at. */
 
@@ -47,12 +48,7 @@ beforeAll(async () => {
   profile = mkdtempSync(path.join(os.tmpdir(), 'duty-chromium-'));
   const [s, b] = await Promise.all([
     startStack({ people: ['p-admin', 'p-qh-sup', 'p-xhz-cadre1'] }),
-    chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-    }),
+    launchChromium(profile),
   ]);
   [stack, browser] = [s, b];
   await stack.openPeriod(Q3, '2026-Q3');

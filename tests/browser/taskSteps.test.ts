@@ -1,13 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { OPERATOR } from '../../src/auth/policy';
 import { REPO_ROOT } from '../../src/config';
 import { showTask } from '../../src/services/tasks';
 import { jpegWithExif, pdf } from '../evidence/fixtures';
 import { PASSWORD, startStack, type Stack } from '../http/stack';
 import { currentQuarter, datesAfter, REVIEWED, stepEnv, type StepDates, type StepEnv } from '../http/stepFixtures';
+import { launchChromium, PHONE } from '../support/browser';
 
 /**
  * The 督办 steps on a 375 px phone, in a real browser: every form of every role fits the screen and speaks Chinese,
@@ -15,7 +16,6 @@ import { currentQuarter, datesAfter, REVIEWED, stepEnv, type StepDates, type Ste
  */
 
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'phone-steps');
-const PHONE = { width: 375, height: 812 };
 const QUARTER = currentQuarter();
 const TASK = `task:${REVIEWED}:${QUARTER}:v-xiaohezui`;
 const URL_PATH = `/tasks/${encodeURIComponent(TASK)}`;
@@ -36,12 +36,7 @@ beforeAll(async () => {
   profile = mkdtempSync(path.join(os.tmpdir(), 'duty-chromium-'));
   [stack, browser] = await Promise.all([
     startStack({ people: ['p-admin', 'p-qh-sup', 'p-xhz-cadre1'] }),
-    chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-    }),
+    launchChromium(profile),
   ]);
   await stack.openPeriod(REVIEWED, QUARTER);
   page = browser.pages()[0] ?? (await browser.newPage());

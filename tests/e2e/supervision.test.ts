@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import type { ParsedMail } from 'mailparser';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { OPERATOR } from '../../src/auth/policy';
 import { EmailChannel } from '../../src/notify/email';
 import { showTask } from '../../src/services/tasks';
@@ -13,6 +13,7 @@ import { jpegWithExif, pdf } from '../evidence/fixtures';
 import { PASSWORD, startStack, type Stack } from '../http/stack';
 import { datesAfter, REVIEWED, stepEnv, type StepEnv } from '../http/stepFixtures';
 import { startSmtpSink, type SmtpSink } from '../support/smtpSink';
+import { launchChromium, PHONE } from '../support/browser';
 
 /**
  * The whole 督办 loop as its two people live it, on the dev server with real mail: the cadre opens the link in an
@@ -23,7 +24,6 @@ import { startSmtpSink, type SmtpSink } from '../support/smtpSink';
 
 const CADRE = { id: 'p-xhz-cadre1', email: 'xhz.cadre1@example.org' };
 const SUPERVISOR = { id: 'p-qh-sup', email: 'qh.sup@example.org' };
-const PHONE = { width: 375, height: 812 };
 
 /** Last quarter, whose deadline has passed whatever day the test runs: opening it sends the overdue notice at once. */
 function lastQuarter(): string {
@@ -62,13 +62,7 @@ beforeAll(async () => {
       port,
       channels: { email: new EmailChannel({ host: '127.0.0.1', port: sink.port, secure: false, from: '职责提醒 <duty@example.org>' }) },
     }),
-    chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-      viewport: PHONE,
-    }),
+    launchChromium(profile, { viewport: PHONE }),
   ]);
   page = browser.pages()[0] ?? (await browser.newPage());
 }, 120_000);
