@@ -79,7 +79,8 @@ export async function replanProvisional(ctx: ServiceContext, actor: Actor, dryRu
 }
 
 export interface CalendarStatus {
-  years: { year: number; source: string }[];
+  /** Consecutive years with data from one source, as ranges: `2004–2026 chinese-days`, `2027 data/holidays.json`. */
+  years: { from: number; to: number; source: string }[];
   /** The version of the holiday package the engine runs with. */
   packageVersion: string;
   provisionalTasks: { taskId: string; dueOn: string }[];
@@ -92,5 +93,15 @@ export async function calendarStatus(ctx: ServiceContext): Promise<CalendarStatu
     provisionalTasks.push({ taskId: info.workflowId, dueOn: String((info.memo as { dueOn?: string } | undefined)?.dueOn ?? '') });
   }
   const packageJson = createRequire(__filename)('chinese-days/package.json') as { version: string };
-  return { years: loadWorkCalendar().coverage(), packageVersion: packageJson.version, provisionalTasks };
+  return { years: yearRanges(loadWorkCalendar().coverage()), packageVersion: packageJson.version, provisionalTasks };
+}
+
+function yearRanges(years: { year: number; source: string }[]): CalendarStatus['years'] {
+  const runs: CalendarStatus['years'] = [];
+  for (const { year, source } of years) {
+    const last = runs.at(-1);
+    if (last && last.source === source && last.to === year - 1) last.to = year;
+    else runs.push({ from: year, to: year, source });
+  }
+  return runs;
 }

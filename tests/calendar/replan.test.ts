@@ -47,7 +47,9 @@ test('holiday data for a provisional year re-plans its open tasks: a moved deadl
   if (!feb || !mar) throw new Error('no tasks opened');
   const before = await state(feb);
   expect(before.provisional).toBe(true);
-  expect((await calendarStatus(stack.services)).provisionalTasks.map((t) => t.taskId)).toEqual(expect.arrayContaining([feb, mar]));
+  const status = await calendarStatus(stack.services);
+  expect(status.provisionalTasks.map((t) => t.taskId)).toEqual(expect.arrayContaining([feb, mar]));
+  expect(status.years).toEqual([{ from: 2004, to: year - 1, source: 'chinese-days' }]);
 
   // The notice declares the February deadline day a holiday: the deadline moves to the next working day.
   const next = (() => {
@@ -56,6 +58,7 @@ test('holiday data for a provisional year re-plans its open tasks: a moved deadl
     return d.toISODate() ?? '';
   })();
   writeFileSync(holidays, JSON.stringify({ [year]: { holidays: [before.dueOn], workdays: [] } }));
+  expect((await calendarStatus(stack.services)).years.at(-1)).toEqual({ from: year, to: year, source: holidays });
   const dry = await replanProvisional(stack.services, ACTOR, true);
   expect(dry.moved.map((m) => m.taskId)).toContain(feb);
   expect((await state(feb)).dueOn).toBe(before.dueOn);

@@ -17,8 +17,8 @@ export function calendarCommands(program: Command, ctx: CliContext): void {
     .action(async (opts: { json?: boolean }) => {
       const status = await calendarStatus(ctx);
       if (opts.json) return print(JSON.stringify(status, null, 2));
-      const years = status.years.map((y) => `${y.year}(${y.source === 'chinese-days' ? `chinese-days ${status.packageVersion}` : y.source})`);
-      print(`有节假日数据的年份: ${years.join(', ')}`);
+      const label = (source: string) => (source === 'chinese-days' ? `chinese-days ${status.packageVersion}` : source);
+      print(`有节假日数据的年份: ${status.years.map((r) => `${r.from === r.to ? r.from : `${r.from}–${r.to}`}(${label(r.source)})`).join(', ')}`);
       print(`截止日暂定(该年无节假日数据)的未办结任务 ${status.provisionalTasks.length} 项${status.provisionalTasks.length ? ':' : ''}`);
       for (const t of status.provisionalTasks) print(`  ${t.taskId}  截止 ${t.dueOn}(暂定)`);
     });
