@@ -69,6 +69,8 @@ export function registerSuspensions(run: TaskRun): void {
 
 /** The flag shows from the window's start; at its end the flag goes and a moved deadline is told, once. */
 async function windowTimeline(run: TaskRun, s: Suspension): Promise<void> {
+  // A window already over (a task continued as new after it) was told and recorded in the run before.
+  if (Date.parse(s.untilAt) <= Date.now()) return;
   const untilStart = Date.parse(s.fromAt) - Date.now();
   if (untilStart > 0) await sleep(untilStart);
   run.publish();
