@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { REPO_ROOT } from '../../src/config';
-import { PASSWORD, startStack, type Stack } from '../http/stack';
-import { launchChromium, PHONE } from '../support/browser';
+import { startStack, type Stack } from '../http/stack';
+import { launchChromium, PHONE, signInAt } from '../support/browser';
 
 /** The 账号 page on a 375 px phone: nothing wider than the screen, every button on screen, each action done by tapping. */
 
@@ -24,10 +24,7 @@ beforeAll(async () => {
     launchChromium(profile, { viewport: PHONE }),
   ]);
   page = browser.pages()[0] ?? (await browser.newPage());
-  await page.goto(`${stack.baseUrl}/login`);
-  await page.fill('input[name=personId]', 'p-admin');
-  await page.fill('input[name=password]', PASSWORD);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+  await signInAt(page, stack.baseUrl, 'p-admin');
 }, 120_000);
 
 afterAll(async () => {

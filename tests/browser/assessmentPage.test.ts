@@ -7,9 +7,9 @@ import { OPERATOR } from '../../src/auth/policy';
 import { REPO_ROOT } from '../../src/config';
 import { findTasks } from '../../src/services/tasks';
 import { ZONE } from '../../src/shared/zone';
-import { PASSWORD, startStack, type Stack } from '../http/stack';
+import { startStack, type Stack } from '../http/stack';
 import { eventually } from '../support/cli';
-import { launchChromium, PHONE } from '../support/browser';
+import { launchChromium, PHONE, signInAt } from '../support/browser';
 
 /**
  * The 考核 page on a 375 px phone: the ranking fits, a unit's page lists every point it lost, and tapping a point
@@ -39,10 +39,7 @@ beforeAll(async () => {
     (tasks) => tasks.length === opened.length && tasks.every((t) => t.status === 'overdue'),
   );
   page = browser.pages()[0] ?? (await browser.newPage());
-  await page.goto(`${stack.baseUrl}/login`);
-  await page.fill('input[name=personId]', 'p-admin');
-  await page.fill('input[name=password]', PASSWORD);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+  await signInAt(page, stack.baseUrl, 'p-admin');
 }, 120_000);
 
 afterAll(async () => {

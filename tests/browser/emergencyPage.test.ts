@@ -5,8 +5,8 @@ import { DateTime } from 'luxon';
 import type { BrowserContext, Page } from 'playwright-core';
 import { listEmergencies } from '../../src/services/emergencies';
 import { ZONE } from '../../src/shared/zone';
-import { PASSWORD, startStack, type Stack } from '../http/stack';
-import { launchChromium, PHONE } from '../support/browser';
+import { startStack, type Stack } from '../http/stack';
+import { launchChromium, PHONE, signInAt } from '../support/browser';
 
 /** 紧急情况 in a real browser on a phone: from 职责, tick two townships, see the count, confirm, lift. */
 
@@ -20,10 +20,7 @@ beforeAll(async () => {
   profile = mkdtempSync(path.join(os.tmpdir(), 'duty-chromium-'));
   [stack, browser] = await Promise.all([startStack({ people: ['p-admin'] }), launchChromium(profile, { viewport: PHONE })]);
   page = browser.pages()[0] ?? (await browser.newPage());
-  await page.goto(`${stack.baseUrl}/login`);
-  await page.fill('input[name=personId]', 'p-admin');
-  await page.fill('input[name=password]', PASSWORD);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+  await signInAt(page, stack.baseUrl, 'p-admin');
 }, 120_000);
 
 afterAll(async () => {

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { Workbook } from 'exceljs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { REPO_ROOT } from '../../src/config';
-import { PASSWORD, startStack, type Stack } from '../http/stack';
-import { launchChromium } from '../support/browser';
+import { startStack, type Stack } from '../http/stack';
+import { launchChromium, signInAt } from '../support/browser';
 
 const Q3 = 'three-assets-disclosure';
 const task = (unit: string) => `task:${Q3}:2026-Q3:${unit}`;
@@ -38,10 +38,7 @@ afterAll(async () => {
 
 async function signIn(personId: string, viewport = DESKTOP): Promise<void> {
   await page.setViewportSize(viewport);
-  await page.goto(`${stack.baseUrl}/login`);
-  await page.fill('input[name=personId]', personId);
-  await page.fill('input[name=password]', PASSWORD);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+  await signInAt(page, stack.baseUrl, personId);
 }
 
 async function signOut(): Promise<void> {

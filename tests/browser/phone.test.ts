@@ -7,8 +7,8 @@ import { REPO_ROOT } from '../../src/config';
 import { cliActor } from '../../src/services/context';
 import { pauseDuty } from '../../src/services/duties';
 import { completeTask } from '../../src/services/tasks';
-import { PASSWORD, startStack, type Stack } from '../http/stack';
-import { launchChromium } from '../support/browser';
+import { startStack, type Stack } from '../http/stack';
+import { launchChromium, signInAt } from '../support/browser';
 
 /** Every page as every role on a phone: nothing wider than the screen, no English error text; screenshots to look at. */
 
@@ -77,10 +77,7 @@ afterAll(async () => {
 async function signIn(personId: string): Promise<void> {
   await page.context().clearCookies();
   await page.setViewportSize(PHONE);
-  await page.goto(`${stack.baseUrl}/login`);
-  await page.fill('input[name=personId]', personId);
-  await page.fill('input[name=password]', PASSWORD);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+  await signInAt(page, stack.baseUrl, personId);
 }
 
 /** What is wrong with the page on screen now, at 390 px and at 360 px; the 390 px view is saved as a screenshot. */

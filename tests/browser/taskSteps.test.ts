@@ -6,9 +6,9 @@ import { OPERATOR } from '../../src/auth/policy';
 import { REPO_ROOT } from '../../src/config';
 import { showTask } from '../../src/services/tasks';
 import { jpegWithExif, pdf } from '../evidence/fixtures';
-import { PASSWORD, startStack, type Stack } from '../http/stack';
+import { startStack, type Stack } from '../http/stack';
 import { currentQuarter, datesAfter, REVIEWED, stepEnv, type StepDates, type StepEnv } from '../http/stepFixtures';
-import { launchChromium, PHONE } from '../support/browser';
+import { launchChromium, PHONE, signInAt } from '../support/browser';
 
 /**
  * The 督办 steps on a 375 px phone, in a real browser: every form of every role fits the screen and speaks Chinese,
@@ -53,10 +53,7 @@ afterAll(async () => {
 async function signIn(personId: string): Promise<void> {
   await page.context().clearCookies();
   await page.setViewportSize(PHONE);
-  await page.goto(`${stack.baseUrl}/login`);
-  await page.fill('input[name=personId]', personId);
-  await page.fill('input[name=password]', PASSWORD);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+  await signInAt(page, stack.baseUrl, personId);
 }
 
 /** Opens a folded step as a tap on its title would, unless it is open already. */
