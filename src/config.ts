@@ -77,7 +77,16 @@ export function settings(env: Env = process.env) {
     evidence: evidenceLimits(env),
     /** Traffic lights (红黄绿灯): yellow once at most this many working days are left before the deadline. */
     lightYellowDays: int(env, 'DUTY_LIGHT_YELLOW_DAYS', YELLOW_WITHIN_DEFAULT, 0, 30),
+    pacing: pacingLimits(env),
   };
+}
+
+/**
+ * Sends a minute the worker allows itself per chat robot webhook and to the SMTP relay (0: unlimited). WeCom and
+ * DingTalk both document 20 messages a minute per robot; a relay's limit is its operator's.
+ */
+function pacingLimits(env: Env): { robotPerMinute: number; smtpPerMinute: number } {
+  return { robotPerMinute: int(env, 'DUTY_ROBOT_PER_MINUTE', 20, 1, 10_000), smtpPerMinute: int(env, 'DUTY_SMTP_PER_MINUTE', 0, 0, 1_000_000) };
 }
 
 /** Evidence files (佐证材料) per completion or progress report; a request holds them in memory, so both stay bounded. */

@@ -1,15 +1,29 @@
 import { createHmac } from 'node:crypto';
-import type { ChannelResult, NotificationChannel, OutgoingMessage } from './channel';
+import type { ChannelResult, NotificationChannel, OutgoingMessage, RateCost } from './channel';
 import { toMarkdown } from './markdown';
-import { clipBytes, postToRobot } from './robotHttp';
+import { AcceptedParts, lineUnits, mentionsOf, packParts, postToRobot } from './robotHttp';
 import { envValue } from './robots';
 import type { RobotChannelOptions } from './wecom';
 import { processEnv, type Env } from '../config';
 
 export const DINGTALK_WEBHOOK = 'https://oapi.dingtalk.com/robot/send';
-/** 130101: more than 20 messages a minute; -1: system busy. */
-const TRANSIENT = [130101, -1];
-const MARKDOWN_MAX_BYTES = 15_000;
+/** -1: system busy. */
+const TRANSIENT = [-1];
+/**
+ * DingTalk's custom robot document: "每个机器人每分钟最多发送20条消息到群里,如果超过20条,会限流10分钟". 130101 is
+ * that answer ("send too fast, exceed 20 times per minute"); 90030 ("webhook over limit") is the webhook's call quota.
+ * Either way the robot is left alone for the ten minutes.
+ */
+const RATE_LIMITS = { 130101: 600_000, 90030: 600_000 };
+/**
+ * The webhook document gives no size for markdown; DingTalk documents 15,000 bytes for a robot group message's
+ * content (open.dingtalk.com, robot "发送群聊消息", msgParam), and the webhook refuses bodies past 20,000 bytes
+ * (errcode 460101 "message too long, exceed 20000 bytes"). 15,000 for the text leaves the rest for title and mentions.
+ */
+export const DINGTALK_MARKDOWN_MAX_BYTES = 15_000;
+const CONTINUED = '(接上条)\n\n';
+
+type DingTalkPost = { msgtype: 'markdown'; markdown: { title: string; text: string }; at: { atMobiles: string[]; isAtAll: false } };
 
 /**
  * DingTalk's signed-request scheme ("加签"): HMAC-SHA256 keyed by the secret over `${timestamp}\n${secret}`,
@@ -22,11 +36,13 @@ export function dingTalkSignature(secret: string, timestamp: number): string {
 
 /**
  * DingTalk (钉钉) group robot. The unit's `webhookEnv` holds the full webhook URL or its access token; `secretEnv`,
- * when the robot uses signing, the SEC… secret. A mention needs both `at.atMobiles` and `@mobile` in the text.
+ * when the robot uses signing, the SEC… secret. A mention needs both `at.atMobiles` and `@mobile` in the text, so
+ * one markdown message carries every mention; it is split only past the size limit.
  */
 export class DingTalkChannel implements NotificationChannel {
   readonly name = 'dingtalk' as const;
   private readonly env: Env;
+  private readonly parts = new AcceptedParts();
 
   constructor(
     private readonly opts: RobotChannelOptions & { now?: () => number } = {},
@@ -38,14 +54,23 @@ export class DingTalkChannel implements NotificationChannel {
     return this.target(to) !== undefined;
   }
 
+  /** Paced per webhook (see RateGate); one request per part still to post. */
+  rateCost(message: OutgoingMessage): RateCost | undefined {
+    const target = this.target(message.to);
+    return target ? { key: target.url, requests: this.parts.remaining(message.id, dingTalkPosts(message).length).length } : undefined;
+  }
+
   async send(message: OutgoingMessage): Promise<ChannelResult> {
     const target = this.target(message.to);
     if (!target) return { result: 'failed', detail: '未配置钉钉机器人' };
-    const mobile = message.to.mobile;
-    const markdown = toMarkdown(message.subject, message.text, { paragraphs: true, links: message.links });
-    const text = clipBytes(mobile ? `${markdown}\n\n@${mobile}` : markdown, MARKDOWN_MAX_BYTES);
-    const body = { msgtype: 'markdown', markdown: { title: message.subject, text }, at: { atMobiles: mobile ? [mobile] : [], isAtAll: false } };
-    return postToRobot(this.signedUrl(target), body, { transientCodes: TRANSIENT, label: '钉钉', timeoutMs: this.opts.timeoutMs });
+    const posts = dingTalkPosts(message);
+    for (const i of this.parts.remaining(message.id, posts.length)) {
+      const outcome = await postToRobot(this.signedUrl(target), posts[i], { transientCodes: TRANSIENT, rateLimitCodes: RATE_LIMITS, label: '钉钉', timeoutMs: this.opts.timeoutMs });
+      if (outcome.result !== 'sent') return outcome;
+      this.parts.accept(message.id, i);
+    }
+    this.parts.forget(message.id);
+    return { result: 'sent' };
   }
 
   /** Signed at each attempt: a retry an hour later needs a fresh timestamp. */
@@ -66,4 +91,16 @@ export class DingTalkChannel implements NotificationChannel {
     const url = /^https?:\/\//.test(value) ? value : `${DINGTALK_WEBHOOK}?access_token=${encodeURIComponent(value)}`;
     return { url, secret };
   }
+}
+
+/** The message as markdown parts, the `@mobile` mentions closing the last; each part's `at` lists the mentions it shows. */
+export function dingTalkPosts(message: OutgoingMessage): DingTalkPost[] {
+  const mobiles = mentionsOf(message).flatMap((m) => (m.mobile ? [m.mobile] : []));
+  const markdown = toMarkdown(message.subject, message.text, { paragraphs: true, links: message.links });
+  const units = [...lineUnits(markdown), ...mobiles.map((m, i) => ({ text: `@${m}`, joiner: i === 0 ? '\n\n' : ' ' }))];
+  return packParts(units, DINGTALK_MARKDOWN_MAX_BYTES, CONTINUED).map((text, i) => ({
+    msgtype: 'markdown',
+    markdown: { title: i === 0 ? message.subject : `${message.subject}(续)`, text },
+    at: { atMobiles: mobiles.filter((m) => text.includes(`@${m}`)), isAtAll: false },
+  }));
 }

@@ -5,6 +5,7 @@ import { safeId, type ChannelResult, type NotificationChannel, type OutgoingMess
 /** The embedded default: one JSON file per message, named by its id, so a repeated send overwrites instead of duplicating. */
 export class OutboxChannel implements NotificationChannel {
   readonly name = 'outbox' as const;
+  readonly idempotent = true;
   constructor(readonly dir: string) {}
 
   async send(message: OutgoingMessage): Promise<ChannelResult> {

@@ -1,8 +1,11 @@
-import type { ChannelResult } from './channel';
+import type { ChannelResult, Mention, OutgoingMessage } from './channel';
+import { RateLimitedError } from './pacing';
 
 export interface RobotPostOptions {
-  /** Error codes the robot returns for "slow down" or "busy": retried, unlike a bad key or signature. */
+  /** Error codes the robot returns for "busy": retried, unlike a bad key or signature. */
   transientCodes: readonly number[];
+  /** "Slow down" codes, each with how long the robot then refuses: retried, and the pacing holds that robot off. */
+  rateLimitCodes: Readonly<Record<number, number>>;
   timeoutMs?: number;
   /** Names the robot in messages: 企业微信 / 钉钉. */
   label: string;
@@ -35,6 +38,8 @@ export async function postToRobot(url: string, body: unknown, opts: RobotPostOpt
   const reply = (await response.json().catch(() => ({}))) as { errcode?: unknown };
   const code = typeof reply.errcode === 'number' ? reply.errcode : undefined;
   if (code === 0) return { result: 'sent' };
+  const holdOffMs = code === undefined ? undefined : opts.rateLimitCodes[code];
+  if (holdOffMs !== undefined) throw new RateLimitedError(`${opts.label}机器人限流或繁忙 (errcode ${code})`, holdOffMs);
   if (code !== undefined && opts.transientCodes.includes(code)) {
     throw new Error(`${opts.label}机器人限流或繁忙 (errcode ${code})`);
   }
@@ -56,4 +61,65 @@ export function clipBytes(text: string, maxBytes: number, marker = '\n……(内
     used += size;
   }
   return out + marker;
+}
+
+/** A piece of robot text and what joins it to the piece before it in the same part. */
+export interface TextUnit {
+  text: string;
+  joiner: string;
+}
+
+/**
+ * Packs units into as few parts as fit `maxBytes` each, in order, breaking only between units (lines, mentions), so a
+ * link, which is a line of its own, is never cut. Parts after the first open with `continued`. A single unit too
+ * long for any part is clipped.
+ */
+export function packParts(units: readonly TextUnit[], maxBytes: number, continued: string): string[] {
+  const parts: string[] = [];
+  let current: string | undefined;
+  for (const unit of units) {
+    const joined = current === undefined ? undefined : current + unit.joiner + unit.text;
+    if (joined !== undefined && Buffer.byteLength(joined) <= maxBytes) {
+      current = joined;
+      continue;
+    }
+    if (current !== undefined) parts.push(current);
+    const head = parts.length > 0 ? continued : '';
+    current = head + clipBytes(unit.text, maxBytes - Buffer.byteLength(head));
+  }
+  if (current !== undefined) parts.push(current);
+  return parts;
+}
+
+/** Lines of text as units. */
+export function lineUnits(text: string): TextUnit[] {
+  return text.split('\n').map((line) => ({ text: line, joiner: '\n' }));
+}
+
+/** Whom a message @-mentions: its `mentions`, or for a message to one person, that person by mobile. */
+export function mentionsOf(message: OutgoingMessage): Mention[] {
+  return message.mentions ?? (message.to.mobile ? [{ name: message.to.name, mobile: message.to.mobile }] : []);
+}
+
+/**
+ * The parts of each message a robot has accepted, so a retry posts only the rest. Only half-sent messages are held:
+ * once a message is through, the send ledger answers for it.
+ */
+export class AcceptedParts {
+  private readonly accepted = new Map<string, Set<number>>();
+
+  /** Indexes of the parts still to post, in order. */
+  remaining(messageId: string, parts: number): number[] {
+    const done = this.accepted.get(messageId);
+    return Array.from({ length: parts }, (_, i) => i).filter((i) => !done?.has(i));
+  }
+
+  accept(messageId: string, part: number): void {
+    const done = this.accepted.get(messageId) ?? new Set<number>();
+    this.accepted.set(messageId, done.add(part));
+  }
+
+  forget(messageId: string): void {
+    this.accepted.delete(messageId);
+  }
 }
