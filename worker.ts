@@ -10,8 +10,10 @@ import type { NotificationChannel } from './src/notify/channel';
 import { EmailChannel } from './src/notify/email';
 import { DingTalkChannel } from './src/notify/dingtalk';
 import { DigestSender } from './src/notify/digestSender';
+import { BatchSender } from './src/notify/batchSender';
 import { Notifier } from './src/notify/notifier';
 import { OutboxChannel } from './src/notify/outbox';
+import { paceChannels } from './src/notify/pacing';
 import { WeComChannel } from './src/notify/wecom';
 import { SendLedger } from './src/notify/sendLedger';
 import type { OrgTree } from './src/roster/orgTree';
@@ -22,7 +24,11 @@ import type { DataConverter } from '@temporalio/common';
 import { CatalogSource } from './src/sources/catalogSource';
 import { dutyDataConverter } from './src/temporal/payloadCodec';
 import { loadWorkCalendar } from './src/sources/holidays';
+import { DeliveryLog } from './src/store/deliveries';
 import { activeSuspensions, EmergencyStore } from './src/store/emergencies';
+
+/** A channel that cannot deliver twice may have this many sends in doubt at once: a herd's batch writes them side by side. */
+const IDEMPOTENT_IN_DOUBT = 8;
 
 export interface DutyWorkerOptions {
   connection: NativeConnection;
@@ -54,8 +60,9 @@ export function defaultChannels(s: Settings): Partial<Record<ChannelName, Notifi
 export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker> {
   const s = opts.settings;
   // Every channel goes through the durable send ledger: a send retried after this process died is not repeated.
+  // Pacing waits outside it, so a robot's wait for its slot holds up no other robot.
   const ledger = SendLedger.at(path.join(s.dataDir, 'send-ledger.jsonl'), opts.logger);
-  const channels = Object.fromEntries(Object.entries(opts.channels ?? defaultChannels(s)).map(([name, c]) => [name, ledger.guard(c)]));
+  const channels = paceChannels(Object.fromEntries(Object.entries(opts.channels ?? defaultChannels(s)).map(([name, c]) => [name, ledger.guard(c, c.idempotent ? IDEMPOTENT_IN_DOUBT : 1)])), s.pacing);
   const notifier = new Notifier(channels, 'outbox', opts.logger);
   const source = new CatalogSource(s.catalogDir, opts.logger);
   return Worker.create({
@@ -69,6 +76,8 @@ export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker>
       client: opts.client,
       taskQueue: s.taskQueue,
       notifier,
+      batchSender: new BatchSender(channels, 'outbox', opts.logger),
+      deliveries: new DeliveryLog(s.dataDir),
       digestSender: new DigestSender(channels, 'outbox', opts.logger),
       quietHours: s.quietHours,
       clock: opts.clock,

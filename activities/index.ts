@@ -2,12 +2,15 @@ import type { Client } from '@temporalio/client';
 import type { WorkCalendar } from '../src/calendar';
 import type { DigestConfig } from '../src/config';
 import type { DigestSender } from '../src/notify/digestSender';
+import type { BatchSender } from '../src/notify/batchSender';
 import type { Notifier } from '../src/notify/notifier';
 import type { OrgTree } from '../src/roster/orgTree';
 import type { Duty } from '../src/shared/types';
+import type { DeliveryLog } from '../src/store/deliveries';
 import type { EmergencyWindow } from '../src/tasks/emergencyInput';
 import { digestActivities } from './digest';
 import { householdActivities } from './households';
+import { noticeActivities } from './notices';
 import { notifyActivities } from './notify';
 import { planningActivities } from './planning';
 import { taskActivities } from './tasks';
@@ -19,6 +22,9 @@ export interface ActivityDeps {
   client: Client;
   taskQueue: string;
   notifier: Notifier;
+  /** The herald's batched sends, and where they are written down per task. */
+  batchSender: BatchSender;
+  deliveries: DeliveryLog;
   digestSender: DigestSender;
   /** From the environment when absent (DUTY_DIGEST_*). */
   digestConfig?: DigestConfig;
@@ -35,6 +41,7 @@ export function createActivities(deps: ActivityDeps) {
     ...planningActivities(deps),
     ...taskActivities(deps),
     ...notifyActivities(deps),
+    ...noticeActivities(deps),
     ...digestActivities(deps),
     ...householdActivities(deps),
   };

@@ -1,5 +1,6 @@
 import { condition, continueAsNew, getExternalWorkflowHandle, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../activities';
+import { leaveSignal } from '../src/contracts/dutyNotices';
 import { notificationId, taskClosedSignal, type TaskInput, type TaskState, taskStateQuery } from '../src/contracts/dutyTask';
 import { SA } from '../src/shared/searchAttributes';
 import type { FollowUp } from '../src/shared/types';
@@ -21,8 +22,10 @@ export async function dutyTask(input: TaskInput, carry?: TaskCarry): Promise<Tas
   registerSteps(run);
 
   const watch = carry ? Promise.resolve() : watchAcknowledgement(run);
+  const herald = followHerald(run);
   await timeline(run, carry);
   await watch;
+  await herald;
   if (input.parent) await tellParent(input.parent, state);
 
   run.cancel();
@@ -61,6 +64,15 @@ async function watchAcknowledgement(run: TaskRun): Promise<void> {
   run.sendStep('unacknowledged', { by: 'system', acknowledgeWithinHours: hours }, 1);
 }
 
+/** The herald stops sending for the task once it closes or takes its timeline over; a herald already gone needs no word. */
+async function followHerald(run: TaskRun): Promise<void> {
+  const herald = run.state.herald;
+  if (!herald || herald.leftAt) return;
+  await condition(() => !run.heralded());
+  herald.leftAt = nowIso();
+  await signalQuietly(() => getExternalWorkflowHandle(herald.id).signal(leaveSignal, { taskId: run.state.taskId }));
+}
+
 /** A programme or lifecycle waits on its tasks; one that has already finished needs no news, so a failed signal is dropped. */
 async function tellParent(parent: string, state: TaskState): Promise<void> {
   const c = state.completion;
@@ -91,6 +103,7 @@ function initialState(input: TaskInput): TaskState {
     events: [{ at: nowIso(), actor: 'system', action: 'opened' }],
     flags: ['unacknowledged'],
     ...(input.suspensions?.length ? { suspensions: input.suspensions } : {}),
+    ...(input.herald ? { herald: { id: input.herald } } : {}),
   };
 }
 
@@ -107,6 +120,11 @@ async function remind(run: TaskRun, interrupted: () => boolean): Promise<void> {
   const missed = reminders.filter((at) => Date.parse(at) < since);
   if (firstRound && missed.length > 0 && Date.parse(state.dueAt) > since) {
     run.send({ id: notificationId(state.taskId, 'reminder', missed.length), kind: 'reminder', level: 0, plannedAt: nowIso() });
+  }
+  // The herald sends the reminders: nothing changes here before the deadline, so there is no reason to wake.
+  if (run.heralded()) {
+    await interruptedBefore(state.dueAt, interrupted);
+    return;
   }
   for (const at of reminders.slice(missed.length)) {
     if (await interruptedBefore(at, interrupted)) return;
@@ -138,6 +156,15 @@ async function followUp(run: TaskRun, interrupted: () => boolean, carry: TaskCar
         continue;
       }
       sendMissed();
+      if (run.heralded() && !changesState(run, event)) {
+        // The herald sends it and nothing here changes: no wake-up. Once nothing can change, wait to close or leave.
+        seq += 1;
+        if (settled(run)) {
+          await condition(interrupted);
+          return;
+        }
+        continue;
+      }
       if (await interruptedBefore(event.at, interrupted)) return;
       applyFollowUp(run, event);
       seq += 1;
@@ -170,6 +197,15 @@ function applyFollowUp(run: TaskRun, event: FollowUp): void {
     record(state, 'system', 'escalated', `level ${event.level}`);
     upsertSearchAttributes([{ key: SA.escalationLevel, value: event.level }]);
   }
+}
+
+function changesState(run: TaskRun, event: FollowUp): boolean {
+  return run.state.status === 'open' || event.level > run.state.escalationLevel;
+}
+
+/** Overdue at the top level of its policy: no follow-up can change the task any more. */
+function settled(run: TaskRun): boolean {
+  return run.state.status === 'overdue' && run.state.escalationLevel >= run.input.duty.escalation.levels.length;
 }
 
 function openedAt(state: TaskState): number {

@@ -65,6 +65,20 @@ export class TaskRun {
     return this.state.completers ?? this.input.completers;
   }
 
+  /**
+   * The herald sends the first round's reminders and follow-ups while the task is open work under its first holder;
+   * a new round (new deadline, return, another holder, an emergency) or a review takes them over.
+   */
+  heralded(): boolean {
+    const h = this.state.herald;
+    return h !== undefined && h.leftAt === undefined && this.round === 0 && this.isOpen();
+  }
+
+  /** Another holder or an emergency: the task times its own notices from now on, in a new round. */
+  leaveHerald(): void {
+    if (this.heralded()) this.restart();
+  }
+
   /** A new deadline or a return: the timeline starts again from now, with its own notice ids. */
   restart(): void {
     this.round += 1;
@@ -76,6 +90,7 @@ export class TaskRun {
    * follow-up due while an emergency suspends the unit is recorded as held back instead.
    */
   send(notice: Notice): void {
+    if (isTimelineNotice(notice.kind) && this.heralded()) return;
     const suspension = isTimelineNotice(notice.kind) ? this.suspendedAt(notice.plannedAt) : undefined;
     if (suspension) {
       const s = this.state;

@@ -287,6 +287,7 @@ function registerReassign(run: TaskRun): void {
     (req) => {
       const from = state.assignee;
       const reason = req.reason.trim();
+      run.leaveHerald();
       (state.previousAssignees ??= []).push({ ...from, until: nowIso(), by: req.by, reason });
       state.assignee = { personId: req.to.personId, unitId: req.to.unitId };
       state.completers = req.completers;

@@ -26,6 +26,7 @@ export function registerSuspensions(run: TaskRun): void {
   setHandler(
     suspendTaskUpdate,
     ({ suspension }) => {
+      run.leaveHerald();
       (state.suspensions ??= []).push(suspension);
       if (suspension.plan) replan(run, suspension.plan);
       const moved = suspension.plan && suspension.before ? `;截止日 ${suspension.before.dueOn} → ${suspension.plan.dueOn}` : '';

@@ -55,6 +55,11 @@ export interface TaskInput {
   catalogVersion?: CatalogVersion;
   /** Emergencies in force over the unit when the task opened (its deadline already moved by them). */
   suspensions?: Suspension[];
+  /**
+   * The herald (`dutyNotices`) that sends this task's reminders and follow-ups together with its occurrence's other
+   * tasks. The task sends them itself once it leaves: a new deadline, another holder, an emergency, a review.
+   */
+  herald?: string;
 }
 
 /** Notices sent by a step (签收 overdue, 延期, 审核, 转办), each at once, to the people the step concerns. */
@@ -88,6 +93,8 @@ export interface DeliveryRecord {
   plannedAt: IsoInstant;
   sentAt: IsoInstant;
   detail?: string;
+  /** The message that carried the notice, when one message carried several (the herald's batched sends). */
+  messageId?: string;
 }
 
 export interface TaskEvent {
@@ -191,6 +198,8 @@ export interface TaskState {
   evidence?: AttachmentRef[];
   /** Who may act for the assignee since a reassignment (转办); until then the input's `completers`. */
   completers?: string[];
+  /** The herald sending the timeline's notices, and when the task took them over itself. */
+  herald?: { id: string; leftAt?: IsoInstant };
   /** People who held the task before, oldest first, with who moved it and why. */
   previousAssignees?: { personId: string; unitId: string; until: IsoInstant; by: string; reason: string }[];
 }

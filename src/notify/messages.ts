@@ -21,13 +21,13 @@ export interface MessageContext {
   nameOf: (personId: string) => string;
 }
 
-const SIGN_OFF = '—— 沅江市乡村振兴局 职责提醒系统(系统自动发送,请勿直接回复)';
+export const SIGN_OFF = '—— 沅江市乡村振兴局 职责提醒系统(系统自动发送,请勿直接回复)';
 const LEVEL_NAMES = ['', '一级', '二级', '三级', '四级', '五级'];
 const VIEW_LABEL = '查看任务';
 /** A reason is someone's free text: one line, bounded, so it cannot pose as the notice's own lines. */
 const REASON_MAX_CHARS = 200;
 
-function levelName(level: number): string {
+export function levelName(level: number): string {
   return LEVEL_NAMES[level] ?? `${level}级`;
 }
 
@@ -37,12 +37,12 @@ export function daysOverdue(dueOn: string, at: string): number {
   return Math.max(0, Math.round(now.diff(due, 'days').days));
 }
 
-function taskLine(req: NotifyRequest): string {
+export function taskLine(req: NotifyRequest): string {
   const t = req.task;
   return `${t.dutyTitle}${t.phaseTitle ? `·${t.phaseTitle}` : ''}(${t.period})`;
 }
 
-function dueText(req: NotifyRequest): string {
+export function dueText(req: NotifyRequest): string {
   return `${req.task.dueOn}${req.task.provisional ? '(暂定,节假日安排未公布)' : ''}`;
 }
 
@@ -59,7 +59,7 @@ function oneLine(text: string): string {
 }
 
 /** Follow-ups read by level: level 2 and above is supervised handling (督办), whatever event carried it. */
-function subjectTag(req: NotifyRequest): string {
+export function subjectTag(req: NotifyRequest): string {
   const overdue = daysOverdue(req.task.dueOn, req.plannedAt);
   if (req.kind === 'reminder') return '【待办提醒】';
   if (req.level >= 2) return `【${levelName(req.level)}督办·逾期${overdue}天】`;

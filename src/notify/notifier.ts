@@ -8,7 +8,7 @@ import { configuredTaskLink, type TaskLink } from './links';
 import { composeMessage, isStepNotice, type MessageContext } from './messages';
 import { contactOf, sendRouted } from './routing';
 
-interface Recipient {
+export interface Recipient {
   person: Person;
   role: 'assignee' | 'supervisor';
 }
@@ -88,7 +88,7 @@ export class Notifier {
   }
 }
 
-function recipients(req: NotifyRequest, tree: OrgTree): Recipient[] {
+export function recipients(req: NotifyRequest, tree: OrgTree): Recipient[] {
   if (isStepNotice(req.kind)) return stepRecipients(STEP_AUDIENCE[req.kind], req, tree);
   const list: Recipient[] = [{ person: tree.person(req.task.assignee.personId), role: 'assignee' }];
   if (req.kind !== 'reminder' && req.level > 0) {

@@ -9,6 +9,7 @@ import { shanghaiStamp } from '../shared/zone';
 import { dutyForPeriod, periodByLabel } from '../calendar';
 import type { CompletionSpec, Duty } from '../shared/types';
 import { listTasks, type TaskFilter, type TaskSummary } from '../tasks/query';
+import { DeliveryLog } from '../store/deliveries';
 import { auditLog, type ServiceContext } from './context';
 import { visibleTask } from './taskAccess';
 
@@ -73,7 +74,16 @@ export function refuseClosed(state: TaskState, tree: OrgTree): void {
 
 export async function showTask(ctx: ServiceContext, viewer: Viewer, taskId: string): Promise<TaskState> {
   const { handle, running } = await visibleTask(await ctx.temporal(), await ctx.tree(), viewer, taskId);
-  return running ? handle.query(taskStateQuery) : handle.result();
+  const state: TaskState = running ? await handle.query(taskStateQuery) : await handle.result();
+  return withHeraldDeliveries(ctx, state);
+}
+
+/** The notices a herald sent for the task sit in the delivery log, not its history: the record shows both, in time order. */
+export async function withHeraldDeliveries(ctx: ServiceContext, state: TaskState): Promise<TaskState> {
+  if (!state.herald) return state;
+  const sent = await new DeliveryLog(ctx.settings.dataDir).forTask(state.taskId);
+  const deliveries = [...state.deliveries, ...sent].sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+  return { ...state, deliveries };
 }
 
 /**

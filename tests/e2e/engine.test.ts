@@ -132,9 +132,13 @@ test('apply, trigger, remind by mail, complete, report overdue, re-apply unchang
   expect(eduMail?.subject).toMatch(/^【二级督办·逾期\d+天】行业部门每月导入监测数据\(2026-10\) 原定截止 2026-10-15$/);
   expect(eduMail?.text).toContain(`/tasks/${encodeURIComponent(`task:${DUTY}:2026-10:dept-edu`)}`);
   expect(eduMail?.html).toContain('>打开任务</a>');
-  expect(eduMail?.messageId).toMatch(/^<task_monthly-data-import_2026-10_dept-edu_/);
+  // The occurrence's herald sent it, with the latest notice the backfilled tasks had missed.
+  expect(eduMail?.messageId).toMatch(new RegExp(`^<notices_${DUTY}_2026-10_.*_${liaison?.id}@`));
+  // Every late department in one mail to each bureau supervisor, each named, not one mail per department.
   const supervisorMail = await eventually(async () => mailTo(levelTwo[0]), Boolean);
-  expect(supervisorMail?.text).toContain('您督查范围内');
+  expect(supervisorMail?.text).toContain(`以下 ${departments().length} 个单位`);
+  for (const d of departments()) expect(supervisorMail?.text).toContain(tree.unit(d.unitId).name);
+  expect(october(smtp.messages).filter((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address === levelTwo[0])).toHaveLength(1);
 
   // A refused completion names the problem and changes nothing.
   const refused = await duty('task', 'complete', `task:${DUTY}:2026-10:dept-edu`, '--by', liaison?.id ?? '', '--field', 'recordsImported=-1');

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { appendFile, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { DeliveryRecord } from '../contracts/dutyTask';
+import { PRIVATE_FILE_MODE, privateDir } from './privateFiles';
+
+/**
+ * Where the herald's batched sends are written down per task, so `task show` and the task page list every notice
+ * whichever way it left. One small JSON-lines file per task, in folders by hash: a herd of ten thousand touches
+ * ten thousand files once, and reading one task reads one file. Records hold ids and channel results, no names.
+ *
+ * Lines reach the kernel before the send counts as done (write(2)); fsync is left to the system: a lost record
+ * after a power cut costs a line on the task page, while the send ledger already keeps the message from repeating.
+ */
+export class DeliveryLog {
+  readonly dir: string;
+
+  constructor(dataDir: string) {
+    this.dir = path.join(dataDir, 'deliveries');
+  }
+
+  async append(entries: { taskId: string; record: DeliveryRecord }[]): Promise<void> {
+    const byTask = new Map<string, DeliveryRecord[]>();
+    for (const { taskId, record } of entries) {
+      const list = byTask.get(taskId);
+      if (list) list.push(record);
+      else byTask.set(taskId, [record]);
+    }
+    for (const [taskId, list] of byTask) {
+      const file = this.fileOf(taskId);
+      privateDir(path.dirname(file));
+      await appendFile(file, list.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: PRIVATE_FILE_MODE });
+    }
+  }
+
+  /** A retried batch appends again; the later line for the same notice and person wins. */
+  async forTask(taskId: string): Promise<DeliveryRecord[]> {
+    let text: string;
+    try {
+      text = await readFile(this.fileOf(taskId), 'utf8');
+    } catch {
+      return [];
+    }
+    const latest = new Map<string, DeliveryRecord>();
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const r = JSON.parse(line) as DeliveryRecord;
+        latest.set(`${r.notificationId}#${r.personId}`, r);
+      } catch {
+        // A torn last line: its send is recorded again by the retry.
+      }
+    }
+    return [...latest.values()];
+  }
+
+  private fileOf(taskId: string): string {
+    const hash = createHash('sha256').update(taskId).digest('hex');
+    return path.join(this.dir, hash.slice(0, 2), `${hash.slice(2, 34)}.jsonl`);
+  }
+}
+
