@@ -17,7 +17,8 @@ import { barChart } from './lib/chart';
 import { busyNeighbours, cores, load } from './lib/proc';
 import { printTable, type Line } from './lib/table';
 import { runCountyYear } from './scenarios/countyYear';
-import { runHerd, type HerdResult } from './scenarios/herd';
+import type { HerdChannel } from './scenarios/herd';
+import { runHerdSuite } from './scenarios/herdSuite';
 import { runLoginUnderLoad } from './scenarios/loginUnderLoad';
 import { runMemory } from './scenarios/memory';
 import { runReport } from './scenarios/report';
@@ -33,7 +34,8 @@ const program = new Command('bench')
   .option('--parallel <n>', 'throughput: lifecycles in flight', Number, 500)
   .option('--herd <n>', 'herd: open tasks reminding in the same minute', Number, 10000)
   .option('--herd-lead <s>', 'herd: seconds from the first start to the reminder (0: from the size)', Number, 0)
-  .option('--herd-channels <list>', 'herd: outbox,smtp', list, ['outbox', 'smtp'])
+  .option('--herd-channels <list>', 'herd: outbox,smtp,robot', list, ['outbox', 'smtp', 'robot'])
+  .option('--group-cadres <n>', 'herd: cadres in one WeCom robot group, all due at once (0: skip)', Number, 40)
   .option('--smtp-rate <n>', 'herd: messages a second the SMTP sink accepts', Number, 200)
   .option('--report-sizes <list>', 'report: open tasks in visibility', nums, [10000, 100000])
   .option('--overdue-share <f>', 'report: share of open tasks past their deadline', Number, 0.2)
@@ -54,6 +56,7 @@ interface Opts {
   herd: number;
   herdLead: number;
   herdChannels: string[];
+  groupCadres: number;
   smtpRate: number;
   reportSizes: number[];
   overdueShare: number;
@@ -118,22 +121,10 @@ async function main(): Promise<void> {
       bars.push({ label: 'throughput ratio engine ÷ bare', value: r.ratio, goal: 0.8, unit: '', lowerIsBetter: false });
     }
     if (o.only.includes('herd')) {
-      const herd: HerdResult[] = [];
-      for (const channel of o.herdChannels as ('outbox' | 'smtp')[]) {
-        const r = await runHerd({ bundle: engine, log, keys }, { tasks: o.herd, channel, smtpRate: o.smtpRate, leadSec: o.herdLead, cache: settings().maxCachedWorkflows, drainTimeoutSec: 1800 });
-        herd.push(r);
-        const lat = r.lateness;
-        lines.push({
-          scenario: 'deadline herd',
-          measure: `${r.tasks} reminders, ${r.channel}: p50 / p99 / max lateness`,
-          value: `${(lat.p50 / 1000).toFixed(1)} / ${(lat.p99 / 1000).toFixed(1)} / ${(lat.max / 1000).toFixed(1)} s`,
-          goal: 'p99 ≤ 60 s',
-          ok: lat.p99 <= 60_000,
-        });
-        lines.push({ scenario: 'deadline herd', measure: `${r.channel}: lost / duplicates`, value: `${r.lost} / ${r.duplicates}`, goal: '0 lost', ok: r.lost === 0 });
-        bars.push({ label: `herd p99 lateness, ${r.channel}`, value: lat.p99 / 1000, goal: 60, unit: 's', lowerIsBetter: true });
-      }
-      results.herd = herd;
+      const herd = await runHerdSuite({ bundle: engine, log, keys }, { tasks: o.herd, channels: o.herdChannels as HerdChannel[], smtpRate: o.smtpRate, leadSec: o.herdLead, cache: settings().maxCachedWorkflows, groupCadres: o.groupCadres, bareBundle: bare });
+      results.herd = herd.result;
+      lines.push(...herd.lines);
+      bars.push(...herd.bars);
     }
     if (o.only.includes('report')) {
       const rows = await runReport({ sizes: o.reportSizes, overdueShare: o.overdueShare, repeats: 3 }, log);

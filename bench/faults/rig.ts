@@ -3,15 +3,17 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { REPO_ROOT } from '../../src/config';
 import type { PayloadKeys } from '../../src/temporal/payloadKeys';
-import { type TaskState, taskStateQuery } from '../../src/contracts/dutyTask';
 import type { OrgTree } from '../../src/roster/orgTree';
 import { startCluster, type Cluster } from '../lib/cluster';
-import { countyRoster, writeRoster } from '../lib/roster';
+import { accountNotices, type NoticeAccount, smtpArrivals } from '../lib/notices';
+import { herdRoster, villageCadres, writeRoster } from '../lib/roster';
 import { startRateLimitedSink, type RateLimitedSink } from '../lib/smtpSink';
 import { until } from '../lib/stats';
-import { eachParallel, startAll } from '../lib/tasks';
+import { occurrenceHerd } from '../lib/tasks';
+import { DeliveryLog } from '../../src/store/deliveries';
+import { openTaskBatch } from '../../src/tasks/openBatch';
 import { spawnWorker, type WorkerProcess } from '../lib/workerProcess';
-import { engineClient, herdInputs, workerEnv } from '../scenarios/herd';
+import { engineClient, outboxArrivals, workerEnv } from '../scenarios/herd';
 import type { Person } from '../../src/shared/types';
 
 export interface RigOptions {
@@ -28,7 +30,7 @@ export interface RigOptions {
   logLevel?: string;
 }
 
-/** A dev server, an SMTP sink, a worker process and N open tasks that all remind at `plannedAt`. */
+/** A dev server, an SMTP sink, a worker process and N open tasks of one occurrence, each its own holder's, that all remind at `plannedAt`. */
 export interface Rig {
   cluster: Cluster;
   client: Client;
@@ -38,6 +40,8 @@ export interface Rig {
   workerEnv: Record<string, string>;
   plannedAt: Date;
   taskIds: string[];
+  /** Each task's reminder, as its delivery record and the channel's own record of the message agree. */
+  reminders(): Promise<NoticeAccount>;
   /** Kills the current worker (if alive) and starts a fresh one on the same data folder. */
   respawn(): Promise<WorkerProcess>;
   logFiles(): string[];
@@ -46,11 +50,11 @@ export interface Rig {
 
 export async function openRig(o: RigOptions): Promise<Rig> {
   const cluster = await startCluster(o.label);
-  const tree = writeRoster(path.join(cluster.dir, 'catalog'), countyRoster(undefined, o.extraPeople));
+  const tree = writeRoster(path.join(cluster.dir, 'catalog'), herdRoster({ cadres: o.tasks }, o.extraPeople));
   // The worker reads event-triggered duties (household revisits) from the same folder as the roster.
   cpSync(path.join(REPO_ROOT, 'catalog', 'default', 'duties'), path.join(cluster.dir, 'catalog', 'duties'), { recursive: true });
   const sink = o.smtpRate > 0 ? await startRateLimitedSink(o.smtpRate) : undefined;
-  const env = { ...workerEnv({ address: cluster.server.address, bundle: o.bundle, taskQueue: o.label, dir: cluster.dir, cache: 250, keys: o.keys, smtpPort: sink?.port }), ...(o.logLevel ? { LOG_LEVEL: o.logLevel } : {}) };
+  const env: Record<string, string> = { ...workerEnv({ address: cluster.server.address, bundle: o.bundle, taskQueue: o.label, dir: cluster.dir, cache: 250, keys: o.keys, smtpPort: sink?.port }), ...(o.logLevel ? { LOG_LEVEL: o.logLevel } : {}) };
   let generation = 0;
   const spawn = () => (o.noWorker ? idleWorker() : spawnWorker(env, path.join(cluster.dir, `worker-${++generation}.log`)));
   const rig: Rig = {
@@ -62,6 +66,8 @@ export async function openRig(o: RigOptions): Promise<Rig> {
     workerEnv: env,
     plannedAt: new Date(0),
     taskIds: [],
+    reminders: () =>
+      accountNotices(env.DUTY_DATA_DIR as string, rig.taskIds, 'reminder', rig.plannedAt.getTime(), sink ? smtpArrivals(sink.arrivals) : (id) => outboxArrivals(env.DUTY_OUTBOX_DIR as string).get(id)),
     async respawn() {
       await rig.worker.kill9();
       rig.worker = spawn();
@@ -79,9 +85,9 @@ export async function openRig(o: RigOptions): Promise<Rig> {
     await rig.worker.ready;
     if (o.tasks > 0) {
       rig.plannedAt = new Date(Math.ceil((Date.now() + o.leadSec * 1000) / 1000) * 1000);
-      const inputs = herdInputs(tree, o.tasks, rig.plannedAt, o.label);
+      const inputs = occurrenceHerd(tree, villageCadres(tree).slice(0, o.tasks), rig.plannedAt, o.label);
       rig.taskIds = inputs.map((i) => i.taskId);
-      await startAll(rig.client, o.label, inputs);
+      await openTaskBatch(rig.client, o.label, inputs);
     }
   } catch (err) {
     await rig.close();
@@ -91,16 +97,14 @@ export async function openRig(o: RigOptions): Promise<Rig> {
 }
 
 /**
- * Settled: every task has recorded its reminder as sent, so no notify activity is left to run and no late
- * duplicate can still arrive. Returns false at the timeout.
+ * Settled: every task's reminder is written down as sent, so the herald's batch is done and no late duplicate can
+ * still arrive. Returns false at the timeout.
  */
 export async function waitSettled(rig: Rig, timeoutMs: number): Promise<boolean> {
+  const log = new DeliveryLog(rig.workerEnv.DUTY_DATA_DIR as string);
   const pending = new Set(rig.taskIds);
   return until(async () => {
-    await eachParallel([...pending], 16, async (id) => {
-      const s: TaskState = await rig.client.workflow.getHandle(id).query(taskStateQuery);
-      if (s.deliveries.some((d) => d.kind === 'reminder' && d.result === 'sent')) pending.delete(id);
-    });
+    for (const id of [...pending]) if ((await log.forTask(id)).some((d) => d.kind === 'reminder' && d.result === 'sent')) pending.delete(id);
     return pending.size === 0;
   }, timeoutMs, 1000);
 }

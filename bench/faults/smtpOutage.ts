@@ -41,10 +41,11 @@ export async function smtpOutage(o: SmtpOutageOptions): Promise<SmtpOutageResult
     await until(() => sink.unique().size >= o.tasks, (o.outageSec * 2 + 660) * 1000, 500);
     const settled = await waitSettled(rig, 5 * 60_000);
     const last = Math.max(...sink.arrivals.map((a) => a.at));
+    const reminders = await rig.reminders();
     return {
       planned: o.tasks,
-      delivered: sink.unique().size,
-      lost: o.tasks - sink.unique().size,
+      delivered: reminders.delivered,
+      lost: reminders.lost,
       duplicates: sink.arrivals.length - sink.unique().size,
       outageSec: o.outageSec,
       lastLateSec: (last - rig.plannedAt.getTime()) / 1000,

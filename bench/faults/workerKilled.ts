@@ -54,11 +54,11 @@ export async function workerKilled(o: WorkerKilledOptions): Promise<WorkerKilled
     // Activities the killed workers held come back after their start-to-close timeout (1 minute) plus backoff.
     await until(() => sink.unique().size >= o.tasks, 10 * 60_000, 500);
     const settled = await waitSettled(rig, 5 * 60_000);
-    const delivered = [...sink.unique()].filter(Boolean).length;
+    const reminders = await rig.reminders();
     return {
       planned: o.tasks,
-      delivered,
-      lost: o.tasks - delivered,
+      delivered: reminders.delivered,
+      lost: reminders.lost,
       duplicates: sink.arrivals.length - sink.unique().size,
       kills: o.kills,
       killsDuringHerd: duringHerd,

@@ -65,3 +65,44 @@ export function writeRoster(dir: string, roster: Roster): OrgTree {
 export function villages(tree: OrgTree): Unit[] {
   return tree.roster.units.filter((u) => u.kind === 'village');
 }
+
+export interface HerdPeople {
+  /** Village cadres wanted in all; the county roster has one per village, the rest are added. */
+  cadres: number;
+  /** Each village gets a WeCom group robot (variable `<prefix><village>`) through which its cadres are reached. */
+  robotEnvPrefix?: string;
+  /** The added cadres go to the first N villages only (1: one group of them all); all villages by default. */
+  villages?: number;
+}
+
+/**
+ * A county roster with as many village cadres as a herd has tasks, so every task has its own holder and every
+ * notice its own message: the channel, not the coalescing, is then what the herd measures.
+ */
+export function herdRoster(o: HerdPeople, extraPeople: Person[] = []): Roster {
+  const base = countyRoster(COUNTY, extraPeople);
+  const villageUnits = base.units.filter((u) => u.kind === 'village');
+  const hosts = villageUnits.slice(0, o.villages ?? villageUnits.length);
+  const extra: Person[] = [];
+  for (let i = 0; i < o.cadres - hosts.length; i++) {
+    const unit = hosts[i % hosts.length] as Unit;
+    extra.push({ id: `p-${unit.id}-${pad(i, 5)}`, name: `村干部${i + 1}`, unit: unit.id, roles: ['cadre'], email: `${unit.id}-${pad(i, 5)}@example.org` });
+  }
+  const people = [...base.people, ...extra];
+  if (!o.robotEnvPrefix) return { units: base.units, people };
+  const prefix = o.robotEnvPrefix;
+  return {
+    units: base.units.map((u) => (u.kind === 'village' ? { ...u, robots: { wecom: { webhookEnv: robotEnv(prefix, u.id) } } } : u)),
+    people: people.map((p, i) => (p.roles.includes('cadre') && p.unit.startsWith('v-') ? { ...p, channel: 'wecom' as const, mobile: `139${pad(i, 8)}` } : p)),
+  };
+}
+
+/** The environment variable holding a village robot's webhook. */
+export function robotEnv(prefix: string, unitId: string): string {
+  return `${prefix}${unitId.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
+}
+
+/** The village cadres of a tree, in a fixed order: the holders of a herd's tasks. */
+export function villageCadres(tree: OrgTree): Person[] {
+  return tree.roster.people.filter((p) => p.roles.includes('cadre') && tree.unit(p.unit).kind === 'village').sort((a, b) => a.id.localeCompare(b.id));
+}

@@ -1,12 +1,12 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import type { OrgTree } from '../../src/roster/orgTree';
-import type { TaskInput } from '../../src/contracts/dutyTask';
-import type { Duty, Occurrence } from '../../src/shared/types';
+import { TASK_WORKFLOW_TYPE, type TaskInput } from '../../src/contracts/dutyTask';
+import { SA, type TaskFlag, type TaskStatus } from '../../src/shared/searchAttributes';
+import type { Duty, Occurrence, Person } from '../../src/shared/types';
 import { startTask } from '../../src/tasks/start';
 import { taskInputFor } from '../../src/tasks/taskInput';
 import { ZONE } from '../../src/shared/zone';
-
 
 export interface SyntheticTask {
   dutyId: string;
@@ -64,6 +64,17 @@ export function syntheticTask(tree: OrgTree, t: SyntheticTask): TaskInput {
   return taskInputFor(benchDuty(t.dutyId), occurrence, { personId: holder.id, unitId: unit.id }, tree);
 }
 
+/**
+ * A herd as a cycle opens one: `n` tasks of a single occurrence (one duty, one period, one deadline), one per
+ * village cadre, all reminding at `plannedAt`. Opened with `openTaskBatch`, they share one herald.
+ */
+export function occurrenceHerd(tree: OrgTree, holders: Person[], plannedAt: Date, tag: string): TaskInput[] {
+  const first = holders[0];
+  if (!first) return [];
+  const template = syntheticTask(tree, { dutyId: 'bench-herd', period: tag, unitId: first.unit, reminders: [plannedAt], dueAt: new Date(plannedAt.getTime() + 30 * 86_400_000) });
+  return holders.map((p) => taskInputFor(benchDuty('bench-herd'), template.occurrence, { personId: p.id, unitId: p.unit }, tree, { per: 'person' }));
+}
+
 /** Starts the tasks through the engine's own startTask, `parallel` at a time; returns the wall time taken. */
 export async function startAll(client: Client, taskQueue: string, inputs: TaskInput[], parallel = 32): Promise<number> {
   const began = Date.now();
@@ -81,4 +92,46 @@ export async function eachParallel<T>(items: readonly T[], parallel: number, fn:
       for (let i = next++; i < items.length; i = next++) await fn(items[i] as T, i);
     }),
   );
+}
+
+/** Where a task stands, as the task workflow would have published it after some 督办 steps. */
+export interface TaskStanding {
+  status: TaskStatus;
+  flags?: TaskFlag[];
+  escalationLevel?: number;
+  /** Memo keys the listings read: `completedAt`, `extensions`, `returns`, `originalDueOn`. */
+  memo?: Record<string, unknown>;
+}
+
+/**
+ * A task that has already moved through its steps: started with the search attributes and memo the task workflow
+ * publishes for that standing, on a queue no worker polls; a closed one (done, waived) is then terminated, so it is
+ * a closed execution in visibility as a finished task is. An id already started is left as it is.
+ */
+export async function startInStanding(client: Client, taskQueue: string, input: TaskInput, s: TaskStanding): Promise<void> {
+  const o = input.occurrence;
+  try {
+    const handle = await client.workflow.start(TASK_WORKFLOW_TYPE, {
+      workflowId: input.taskId,
+      taskQueue,
+      args: [input],
+      memo: { dutyTitle: input.duty.title, dueOn: o.dueOn, ...s.memo },
+      typedSearchAttributes: [
+        { key: SA.dutyId, value: input.duty.id },
+        { key: SA.period, value: o.period },
+        { key: SA.assignee, value: input.assignee.personId },
+        { key: SA.unit, value: input.assignee.unitId },
+        { key: SA.unitPath, value: input.unitPath },
+        ...(input.township ? [{ key: SA.township, value: input.township }] : []),
+        { key: SA.status, value: s.status },
+        { key: SA.dueAt, value: new Date(o.dueAt) },
+        { key: SA.escalationLevel, value: s.escalationLevel ?? 0 },
+        { key: SA.provisional, value: false },
+        { key: SA.flags, value: s.flags ?? [] },
+      ],
+    });
+    if (s.status === 'done' || s.status === 'waived') await handle.terminate('bench: closed in this standing');
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
 }

@@ -6,23 +6,31 @@ import type { PayloadKeys } from '../../src/temporal/payloadKeys';
 import { startCluster, type Cluster } from '../lib/cluster';
 import { cpuSeconds, findPid } from '../lib/proc';
 import { persistenceDelta, scrapePersistence, type PersistenceDelta } from '../lib/serverMetrics';
-import { countyRoster, villages, writeRoster } from '../lib/roster';
+import { accountNotices, type ArrivalOf, smtpArrivals } from '../lib/notices';
+import { startRobotFake, type RobotFake } from '../lib/robotFake';
+import { herdRoster, robotEnv, villageCadres, villages, writeRoster } from '../lib/roster';
 import { startRateLimitedSink, type RateLimitedSink } from '../lib/smtpSink';
 import { sleep, spread, until, type Spread } from '../lib/stats';
-import { startAll, syntheticTask } from '../lib/tasks';
+import { occurrenceHerd, syntheticTask } from '../lib/tasks';
+import { heraldMembersQuery, heraldWorkflowId } from '../../src/contracts/dutyNotices';
+import { openTaskBatch } from '../../src/tasks/openBatch';
 import { spawnWorker, type WorkerProcess } from '../lib/workerProcess';
 import type { TaskInput } from '../../src/contracts/dutyTask';
 import type { OrgTree } from '../../src/roster/orgTree';
 
+export type HerdChannel = 'outbox' | 'smtp' | 'robot';
+
 export interface HerdOptions {
   tasks: number;
-  channel: 'outbox' | 'smtp';
+  channel: HerdChannel;
   /** Messages a second the SMTP sink accepts. */
   smtpRate: number;
   /** Seconds from the first start to the shared reminder instant; 0 picks one from the size. */
   leadSec: number;
   cache: number;
   drainTimeoutSec: number;
+  /** The holders sit in the first N villages only (1: one robot group of them all). */
+  villages?: number;
 }
 
 export interface HerdResult {
@@ -30,18 +38,23 @@ export interface HerdResult {
   tasks: number;
   smtpRate?: number;
   startSec: number;
-  /** Tasks whose first workflow task ran after the planned instant (the lead was too short). */
+  /** Tasks whose opening finished after the planned instant (the lead was too short). */
   startedAfterPlan: boolean;
   lateness: Spread;
   delivered: number;
   lost: number;
   duplicates: number;
+  /** Messages the channel accepted (robot: posts, including the parts of a long list). */
+  messages: number;
+  /** Robot answers refusing a message (45009: over 20 a minute). */
+  refusals: number;
   drainSec: number;
   workerPeakRssMb: number;
   serverCpuSec: number;
   workerCpuSec: number;
   /** The server's own account of its SQLite work while the herd drained. */
   persistence: PersistenceDelta;
+  opsPerNotice: number;
 }
 
 export interface HerdContext {
@@ -97,66 +110,87 @@ export function workerEnv(o: { address: string; bundle: string; taskQueue: strin
   };
 }
 
+const ROBOT_PREFIX = 'BENCH_WECOM_';
+
 export async function runHerd(ctx: HerdContext, o: HerdOptions): Promise<HerdResult> {
   const cluster = await startCluster(`herd-${o.channel}`);
   let sink: RateLimitedSink | undefined;
+  let robots: RobotFake | undefined;
   let worker: WorkerProcess | undefined;
   try {
-    const tree = writeRoster(path.join(cluster.dir, 'catalog'), countyRoster());
+    const robot = o.channel === 'robot';
+    const tree = writeRoster(path.join(cluster.dir, 'catalog'), herdRoster({ cadres: o.tasks, villages: o.villages, ...(robot ? { robotEnvPrefix: ROBOT_PREFIX } : {}) }));
     if (o.channel === 'smtp') sink = await startRateLimitedSink(o.smtpRate);
-    const env = workerEnv({ address: cluster.server.address, bundle: ctx.bundle, taskQueue: 'herd', dir: cluster.dir, cache: o.cache, keys: ctx.keys, smtpPort: sink?.port });
+    if (robot) robots = await startRobotFake();
+    const robotVars = robots ? robotEnvFor(tree, robots) : {};
+    const env = { ...workerEnv({ address: cluster.server.address, bundle: ctx.bundle, taskQueue: 'herd', dir: cluster.dir, cache: o.cache, keys: ctx.keys, smtpPort: sink?.port }), ...robotVars };
     worker = spawnWorker(env, path.join(cluster.dir, 'worker.log'));
     await worker.ready;
     const leadMs = (o.leadSec || 20 + o.tasks * 0.012) * 1000;
     const plannedAt = new Date(Math.ceil((Date.now() + leadMs) / 1000) * 1000);
-    const inputs = herdInputs(tree, o.tasks, plannedAt, 'h');
-    ctx.log(`herd ${o.channel}: starting ${o.tasks} tasks, all reminding at ${plannedAt.toISOString()}`);
-    const startMs = await startAll(engineClient(cluster, ctx.keys), 'herd', inputs);
+    const inputs = occurrenceHerd(tree, villageCadres(tree).slice(0, o.tasks), plannedAt, 'h');
+    ctx.log(`herd ${o.channel}: opening ${inputs.length} tasks of one occurrence, all reminding at ${plannedAt.toISOString()}`);
+    const client = engineClient(cluster, ctx.keys);
+    const began = Date.now();
+    await openTaskBatch(client, 'herd', inputs);
+    const startMs = Date.now() - began;
     const startedAfterPlan = Date.now() > plannedAt.getTime();
-    if (startedAfterPlan) ctx.log(`herd ${o.channel}: starting took ${startMs} ms, past the planned instant; raise --herd-lead`);
+    if (startedAfterPlan) ctx.log(`herd ${o.channel}: opening took ${startMs} ms, past the planned instant; raise --herd-lead`);
     await sleep(Math.max(0, plannedAt.getTime() - Date.now()));
     const serverPid = findPid(cluster.dbFile);
     const cpu0 = { server: cpuSeconds(serverPid), worker: cpuSeconds(worker.pid) };
     const metrics0 = await scrapePersistence(cluster.metricsUrl());
-    const outboxDir = env.DUTY_OUTBOX_DIR as string;
-    const count = () => (sink ? sink.unique().size : readdirSync(outboxDir, { withFileTypes: true }).filter((d) => d.name.endsWith('.json')).length);
-    await until(() => {
-      try {
-        return count() >= o.tasks;
-      } catch {
-        return false;
-      }
-    }, o.drainTimeoutSec * 1000, 500);
+    const herald = client.workflow.getHandle(inputs[0]?.herald ?? heraldWorkflowId(inputs[0] as TaskInput));
+    await until(async () => ((await herald.query(heraldMembersQuery).catch(() => undefined))?.sent ?? 0) >= inputs.length, o.drainTimeoutSec * 1000, 250);
     const drainSec = (Date.now() - plannedAt.getTime()) / 1000;
     const cpu = { server: cpuSeconds(serverPid) - cpu0.server, worker: cpuSeconds(worker.pid) - cpu0.worker };
     const persistence = persistenceDelta(metrics0, await scrapePersistence(cluster.metricsUrl()));
-    const accepted = sink ? firstArrivals(sink) : outboxArrivals(outboxDir);
-    const lateness = [...accepted.values()].map((at) => at - plannedAt.getTime());
+    const arrivals = sink ? smtpArrivals(sink.arrivals) : robots ? robotArrivals(robots, plannedAt.getTime()) : outboxMessageArrivals(env.DUTY_OUTBOX_DIR as string);
+    const account = await accountNotices(env.DUTY_DATA_DIR as string, inputs.map((t) => t.taskId), 'reminder', plannedAt.getTime(), arrivals);
     return {
-      channel: o.channel === 'smtp' ? `smtp ${o.smtpRate}/s` : 'outbox',
-      tasks: o.tasks,
+      channel: o.channel === 'smtp' ? `smtp ${o.smtpRate}/s` : o.channel === 'robot' ? 'WeCom robot 20/min' : 'outbox',
+      tasks: inputs.length,
       ...(sink ? { smtpRate: o.smtpRate } : {}),
       startSec: startMs / 1000,
       startedAfterPlan,
-      lateness: spread(lateness),
-      delivered: accepted.size,
-      lost: o.tasks - accepted.size,
-      duplicates: sink ? sink.arrivals.length - sink.unique().size : 0,
+      lateness: spread(account.lateness),
+      delivered: account.delivered,
+      lost: account.lost,
+      duplicates: sink ? sink.arrivals.length - sink.unique().size : robots ? robotDuplicates(robots) : 0,
+      messages: robots ? robots.accepted().length : account.messages,
+      refusals: robots?.refusals().length ?? 0,
       drainSec,
       workerPeakRssMb: Math.round(worker.peakRss() / 1024 / 1024),
       serverCpuSec: Math.round(cpu.server),
       workerCpuSec: Math.round(cpu.worker),
       persistence,
+      opsPerNotice: account.delivered ? persistence.requests / account.delivered : Number.NaN,
     };
   } finally {
     await worker?.stop();
     await sink?.close();
+    await robots?.close();
     await cluster.stop();
   }
 }
 
-function firstArrivals(sink: RateLimitedSink): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const a of sink.arrivals) if (!out.has(a.messageId)) out.set(a.messageId, a.at);
-  return out;
+/** Each village's robot variable, pointing at the fake under a key of the variable's own name. */
+function robotEnvFor(tree: OrgTree, robots: RobotFake): Record<string, string> {
+  return Object.fromEntries(villages(tree).map((v) => [robotEnv(ROBOT_PREFIX, v.id), robots.url(robotEnv(ROBOT_PREFIX, v.id))]));
+}
+
+/** A group message's id ends with its robot's variable (`…#wecom:BENCH_WECOM_V_001`): its first post after the instant. */
+function robotArrivals(robots: RobotFake, fromMs: number): ArrivalOf {
+  return (id) => robots.accepted(id.slice(id.indexOf('#wecom:') + '#wecom:'.length)).find((m) => m.at >= fromMs)?.at;
+}
+
+function robotDuplicates(robots: RobotFake): number {
+  const bodies = robots.accepted().map((m) => `${m.key}|${JSON.stringify(m.body)}`);
+  return bodies.length - new Set(bodies).size;
+}
+
+/** The outbox writes one file per message, named by the message id, with the instant it was written. */
+function outboxMessageArrivals(dir: string): ArrivalOf {
+  const byId = outboxArrivals(dir);
+  return (id) => byId.get(id);
 }

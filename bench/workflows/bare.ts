@@ -18,3 +18,11 @@ export async function bareTask(timerMs: number): Promise<void> {
   await noop(workflowInfo().workflowId);
   await condition(() => finished);
 }
+
+const { sendBare } = proxyActivities<{ sendBare(workflowId: string): Promise<void> }>({ startToCloseTimeout: '1 minute' });
+
+/** The herd's yardstick: one timer to the shared instant, one send to the outbox, nothing else. */
+export async function bareHerdTask(atMs: number): Promise<void> {
+  await sleep(Math.max(0, atMs - Date.now()));
+  await sendBare(workflowInfo().workflowId);
+}
