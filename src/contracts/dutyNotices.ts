@@ -9,11 +9,15 @@ import type { NotificationKind, NotifyRequest, TaskDuty, TaskInput } from './dut
 
 export const NOTICES_WORKFLOW_TYPE = 'dutyNotices';
 
-/** `notices:monthly-data-import:2026-03:20260315T0930`: the deadline is part of the id, so a moved one is another herald. */
-export function heraldWorkflowId(input: Pick<TaskInput, 'occurrence'> & { duty: { id: string } }): string {
+/**
+ * `notices:monthly-data-import:2026-03:20260315T0930`: the deadline is part of the id, so a moved one is another
+ * herald. A very large occurrence has one herald per township (`…:t-xinhezhen`), so no herald carries more members
+ * than fit in one payload.
+ */
+export function heraldWorkflowId(input: Pick<TaskInput, 'occurrence' | 'township'> & { duty: { id: string } }, perTownship = false): string {
   const o = input.occurrence;
   const due = o.dueAt.replace(/[-:]/g, '').slice(0, 13);
-  return ['notices', input.duty.id, o.period, ...(o.phase ? [o.phase] : []), due].join(':');
+  return ['notices', input.duty.id, o.period, ...(o.phase ? [o.phase] : []), due, ...(perTownship && input.township ? [input.township] : [])].join(':');
 }
 
 /** What every member's notices share: the words of the task and the plan of its instants. */
@@ -88,10 +92,10 @@ export function memberRequest(batch: NoticeBatch, member: HeraldMember, notifica
 }
 
 /** The herald's terms, taken from a task's input: tasks of one occurrence share them all. */
-export function heraldInputFor(task: TaskInput): HeraldInput {
+export function heraldInputFor(task: TaskInput & { herald: string }): HeraldInput {
   const o = task.occurrence;
   return {
-    heraldId: heraldWorkflowId(task),
+    heraldId: task.herald,
     duty: { id: task.duty.id, title: task.duty.title, escalation: task.duty.escalation, sendAt: task.duty.sendAt, urgent: task.duty.urgent },
     requiredFields: task.duty.completion.fields.filter((f) => f.required).map((f) => ({ key: f.key, label: f.label })),
     occurrence: { period: o.period, ...(o.phaseTitle ? { phaseTitle: o.phaseTitle } : {}), dueOn: o.dueOn, dueAt: o.dueAt, provisional: o.provisional, reminders: o.reminders },

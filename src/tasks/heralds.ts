@@ -5,13 +5,16 @@ import { type TaskInput, taskStateQuery } from '../contracts/dutyTask';
 /** Members per enrolment signal: well under the 2 MB payload limit. */
 const ENROL_CHUNK = 2000;
 
+/** Above this many tasks in one opening, an occurrence gets one herald per township: its state must fit one payload. */
+const SPLIT_ABOVE = 10_000;
+
 /**
  * Tasks of one occurrence share their notice instants, so one herald sends for all of them. A task under an
- * emergency, or owned by a programme, keeps its own timeline.
+ * emergency, or owned by a programme (whose instants follow each household's own dates), keeps its own timeline.
  */
-export function withHerald(input: TaskInput): TaskInput {
-  if (input.parent || input.suspensions?.length) return input;
-  return { ...input, herald: heraldWorkflowId(input) };
+export function withHeralds(plan: TaskInput[]): TaskInput[] {
+  const perTownship = plan.length > SPLIT_ABOVE;
+  return plan.map((input) => (input.parent || input.suspensions?.length ? input : { ...input, herald: heraldWorkflowId(input, perTownship) }));
 }
 
 /**
@@ -22,7 +25,7 @@ export async function enrollInHeralds(client: Client, taskQueue: string, inputs:
   const byHerald = new Map<string, TaskInput[]>();
   for (const t of inputs) if (t.herald) byHerald.set(t.herald, [...(byHerald.get(t.herald) ?? []), t]);
   for (const [heraldId, tasks] of byHerald) {
-    const first = tasks[0] as TaskInput;
+    const first = { ...(tasks[0] as TaskInput), herald: heraldId };
     const o = first.occurrence;
     for (let i = 0; i < tasks.length; i += ENROL_CHUNK) {
       await client.workflow.signalWithStart(NOTICES_WORKFLOW_TYPE, {

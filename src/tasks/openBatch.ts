@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { TaskInput } from '../contracts/dutyTask';
-import { enrollInHeralds, releaseExisting, withHerald } from './heralds';
+import { enrollInHeralds, releaseExisting, withHeralds } from './heralds';
 import { startTask } from './start';
 
 const PARALLEL_STARTS = 16;
@@ -19,7 +19,7 @@ export interface OpenBatchOptions {
  * Idempotent: a task that exists already is left as it is.
  */
 export async function openTaskBatch(client: Client, taskQueue: string, plan: TaskInput[], opts: OpenBatchOptions = {}): Promise<{ opened: string[]; alreadyOpen: string[] }> {
-  const tasks = plan.map(withHerald);
+  const tasks = withHeralds(plan);
   const resumeFrom = opts.resumeFrom ?? 0;
   const opened: string[] = [];
   const alreadyOpen: string[] = tasks.slice(0, resumeFrom).map((t) => t.taskId);
