@@ -12,7 +12,7 @@ import { describeBinary, resolveTemporalCli } from '../tools/binaries';
 import { loadConnectionConfig, toConnectionOptions, type ConnectionConfig } from '../src/temporal/connection';
 import { startDevServer, type DevServer } from '../tools/devServer';
 import { installRuntimeLogging } from '../src/temporal/runtimeLogging';
-import { ensureSearchAttributes } from '../src/temporal/searchAttributes';
+import { prepareNamespace } from '../src/temporal/namespaceReady';
 import { dutyDataConverter } from '../src/temporal/payloadCodec';
 import { prepareStartKeys } from '../src/temporal/payloadKeys';
 import { createDutyWorker } from '../worker';
@@ -66,7 +66,8 @@ async function runEngine(ctx: { s: Settings; config: ConnectionConfig; server?: 
   const clientConnection = await Connection.connect(options);
   const connection = await NativeConnection.connect(options);
   try {
-    await ensureSearchAttributes(clientConnection, config.namespace);
+    // A cluster's namespace (or a search attribute just registered) can take seconds to be usable everywhere.
+    await prepareNamespace(clientConnection, config.namespace, { onWait: (line) => process.stdout.write(`${line}\n`) });
     const dataConverter = dutyDataConverter();
     const client = new Client({ connection: clientConnection, namespace: config.namespace, dataConverter });
     // Exactly what `duty apply` does, audited the same way; the actor names start-up, as before.

@@ -12,6 +12,7 @@ import type { CloseOpenTasks, RetiredTask } from '../../services/retire';
 import { print, type CliContext } from '../context';
 import { localDate } from '../options';
 import { ZONE } from '../../shared/zone';
+import { waitForNamespace } from '../../temporal/namespaceReady';
 
 const CHANGE_LABELS: Record<PlannedChange['kind'], string> = { create: '新建', update: '更新', delete: '删除', unchanged: '无变化' };
 
@@ -106,6 +107,9 @@ export function catalogCommands(program: Command, ctx: CliContext): void {
     .option('--by <adminId>', '以哪位管理员的名义免除')
     .option('--reason <text>', '免除原因(默认: 职责已从职责目录移除)')
     .action(async (dir: string | undefined, opts: { dryRun?: boolean; closeOpenTasks?: boolean; by?: string; reason?: string }) => {
+      // Right after a cluster's namespace is made, creating a schedule fails for a few seconds; wait instead.
+      const client = await ctx.temporal();
+      await waitForNamespace(client, client.options.namespace, { onWait: print });
       const plan = await applyCatalog(ctx, cliActor(), dir, Boolean(opts.dryRun), closeOption(opts));
       print(`${opts.dryRun ? '(试运行,未做修改)\n' : ''}${changesText(plan)}`);
     });

@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { UsageError } from '../../src/errors';
+
+/** The four Temporal services, each its own process, in start order (frontend last: it is the door clients knock on). */
+export const SERVICES = ['history', 'matching', 'worker', 'frontend'] as const;
+export type Service = (typeof SERVICES)[number];
+
+/**
+ * Every port is the usual one (Temporal 7233…, PostgreSQL 5432) plus an offset, so the cluster sits beside a dev
+ * server or a system PostgreSQL on their defaults. 10 000 for `npm run cluster`; tests use another offset.
+ */
+export const DEFAULT_PORT_OFFSET = 10_000;
+
+const GRPC: Record<Service, number> = { frontend: 7233, history: 7234, matching: 7235, worker: 7239 };
+const MEMBERSHIP: Record<Service, number> = { frontend: 6933, history: 6934, matching: 6935, worker: 6939 };
+const METRICS: Record<Service, number> = { frontend: 9090, history: 9091, matching: 9092, worker: 9093 };
+
+export interface ClusterLayout {
+  root: string;
+  host: '127.0.0.1';
+  ports: {
+    postgres: number;
+    frontendHttp: number;
+    grpc: Record<Service, number>;
+    membership: Record<Service, number>;
+    metrics: Record<Service, number>;
+  };
+  pgData: string;
+  pgLog: string;
+  pgPasswordFile: string;
+  certDir: string;
+  envFile: string;
+  configFile(service: Service): string;
+  logFile(service: Service): string;
+  pidFile(service: Service): string;
+}
+
+/** Temporal keeps membership ports in a PostgreSQL smallint column: above 32 767 a service cannot join. */
+const MAX_OFFSET = 32_767 - Math.max(...Object.values(MEMBERSHIP));
+
+export function clusterLayout(root: string, portOffset = DEFAULT_PORT_OFFSET): ClusterLayout {
+  if (!Number.isInteger(portOffset) || portOffset < 1 || portOffset > MAX_OFFSET) {
+    throw new UsageError(`集群端口偏移必须是 1–${MAX_OFFSET} 的整数(成员端口存于 PostgreSQL smallint 列),实际为 ${portOffset}`);
+  }
+  const shift = (ports: Record<Service, number>) =>
+    Object.fromEntries(SERVICES.map((s) => [s, ports[s] + portOffset])) as Record<Service, number>;
+  return {
+    root,
+    host: '127.0.0.1',
+    ports: {
+      postgres: 5432 + portOffset,
+      frontendHttp: 7243 + portOffset,
+      grpc: shift(GRPC),
+      membership: shift(MEMBERSHIP),
+      metrics: shift(METRICS),
+    },
+    pgData: path.join(root, 'postgres'),
+    pgLog: path.join(root, 'logs', 'postgres.log'),
+    pgPasswordFile: path.join(root, 'postgres-password'),
+    certDir: path.join(root, 'certs'),
+    envFile: path.join(root, 'env'),
+    configFile: (s) => path.join(root, 'config', `${s}.yaml`),
+    logFile: (s) => path.join(root, 'logs', `${s}.log`),
+    pidFile: (s) => path.join(root, 'run', `${s}.pid`),
+  };
+}
+
+export function frontendAddress(layout: ClusterLayout): string {
+  return `${layout.host}:${layout.ports.grpc.frontend}`;
+}
+
+/** The certificate files `up` writes; the client pair is what `duty`, workers and HTTP servers present. */
+export function certFiles(layout: ClusterLayout) {
+  const file = (name: string) => path.join(layout.certDir, name);
+  return {
+    caCert: file('ca.pem'),
+    caKey: file('ca.key'),
+    serverCert: file('frontend.pem'),
+    serverKey: file('frontend.key'),
+    clientCert: file('client.pem'),
+    clientKey: file('client.key'),
+  };
+}

@@ -1,0 +1,47 @@
+import { layoutOf, type ClusterOptions } from './cluster';
+import { probeService } from './health';
+import { type ClusterLayout, SERVICES, type Service } from './layout';
+import { findPgBinaries, postgresAccepting, postgresPid } from './postgres';
+import { servicePid } from './processes';
+
+export interface StatusRow {
+  name: string;
+  pid?: number;
+  port: number;
+  healthy: boolean;
+  /** What was checked, or why it failed, in Chinese. */
+  detail: string;
+}
+
+export async function clusterStatus(opts: ClusterOptions): Promise<StatusRow[]> {
+  const layout = layoutOf(opts);
+  const pg = await findPgBinaries();
+  const pgPid = await postgresPid(layout);
+  const rows: StatusRow[] = [
+    {
+      name: 'postgres',
+      pid: pgPid,
+      port: layout.ports.postgres,
+      ...(pgPid && pg && (await postgresAccepting(layout, pg)) ? { healthy: true, detail: '接受连接(pg_isready)' } : { healthy: false, detail: pgPid ? '进程在,但不接受连接' : '未运行' }),
+    },
+  ];
+  for (const service of SERVICES) rows.push(await serviceRow(layout, service));
+  return rows;
+}
+
+async function serviceRow(layout: ClusterLayout, service: Service): Promise<StatusRow> {
+  const port = layout.ports.grpc[service];
+  const pid = await servicePid(layout, service);
+  const row = { name: service, pid, port };
+  if (!pid) return { ...row, healthy: false, detail: '未运行' };
+  try {
+    return { ...row, healthy: true, detail: await probeService(layout, service) };
+  } catch (err) {
+    return { ...row, healthy: false, detail: err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err) };
+  }
+}
+
+export function statusText(rows: StatusRow[]): string {
+  const lines = rows.map((r) => `${r.healthy ? '正常' : '异常'}  ${r.name.padEnd(9)} 进程 ${String(r.pid ?? '-').padEnd(8)} 端口 ${String(r.port).padEnd(6)} ${r.detail}`);
+  return `${lines.join('\n')}\n`;
+}
