@@ -84,16 +84,19 @@ class CountingChannel implements NotificationChannel {
   readonly tasks = new Map<string, Seen>();
   readonly escalated = new Set<string>();
   async send(m: OutgoingMessage): Promise<ChannelResult> {
-    // Task ids may hold '/', the notification suffix never does.
-    const cut = m.notificationId.lastIndexOf('/');
-    const taskId = m.notificationId.slice(0, cut);
-    const kind = m.notificationId.slice(cut + 1).replace(/-\d+$/, '');
-    // One count per notification, not per recipient: a level-2 notice to three people is one escalation.
-    if (!this.counted.has(m.notificationId)) this.notices[kind] = (this.notices[kind] ?? 0) + 1;
-    this.counted.add(m.notificationId);
-    if (kind === 'escalation') this.escalated.add(taskId);
     const dueOn = /截止 (\d{4}-\d{2}-\d{2})/.exec(m.subject)?.[1];
-    if (kind === 'reminder' && dueOn && !this.tasks.has(taskId)) this.tasks.set(taskId, { personId: m.personId, dueOn });
+    // A herald's message carries many notices; a task's own carries one.
+    for (const notificationId of m.notices ?? [m.notificationId]) {
+      // Task ids may hold '/', the notification suffix never does.
+      const cut = notificationId.lastIndexOf('/');
+      const taskId = notificationId.slice(0, cut);
+      const kind = notificationId.slice(cut + 1).replace(/-\d+$/, '');
+      // One count per notification, not per recipient: a level-2 notice to three people is one escalation.
+      if (!this.counted.has(notificationId)) this.notices[kind] = (this.notices[kind] ?? 0) + 1;
+      this.counted.add(notificationId);
+      if (kind === 'escalation') this.escalated.add(taskId);
+      if (kind === 'reminder' && dueOn && !this.tasks.has(taskId)) this.tasks.set(taskId, { personId: m.personId, dueOn });
+    }
     return { result: 'sent' };
   }
 }

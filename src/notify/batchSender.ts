@@ -104,7 +104,7 @@ export class BatchSender {
     const messageId = `${batch.batchId}#${person.id}`;
     const admins = tree.admins().map((p) => p.name);
     const text = items.length === 1 ? this.single(items[0] as Addressed, tree) : composeBatch(items, person.name, admins);
-    const message: OutgoingMessage = { id: messageId, notificationId: messageId, personId: person.id, to: contactOf(person, tree), ...text };
+    const message: OutgoingMessage = { id: messageId, notificationId: messageId, personId: person.id, to: contactOf(person, tree), notices: items.map((i) => i.req.notificationId), ...text };
     const outcome = await sendRouted(this.channels, this.fallback, person, message);
     for (const item of items) record(item, outcome ? { ...outcome, messageId } : { channel: 'none', result: 'no-contact' });
   }
@@ -120,6 +120,7 @@ export class BatchSender {
       personId: first.id,
       to: contactOf(first, tree),
       mentions: people.map((p) => ({ name: p.name, ...(p.mobile ? { mobile: p.mobile } : {}), ...(p.chatId ? { chatId: p.chatId } : {}) })),
+      notices: items.map((i) => i.req.notificationId),
       ...composeGroup(items, tree.admins().map((p) => p.name)),
     };
     const outcome = await channel.send(message);

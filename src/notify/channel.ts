@@ -16,6 +16,8 @@ export interface OutgoingMessage {
    * `to.mobile` is then ignored. Absent: the message is for `to` alone and mentions them by `to.mobile`.
    */
   mentions?: Mention[];
+  /** A batched message (the herald's): the notification id of every notice it carries, one per task and reader. */
+  notices?: string[];
 }
 
 /** One person a group message calls on: by chat user id where the robot can, else by mobile. */
