@@ -21,7 +21,8 @@ import type { HerdChannel } from './scenarios/herd';
 import { runHerdSuite } from './scenarios/herdSuite';
 import { runLoginUnderLoad } from './scenarios/loginUnderLoad';
 import { runMemory } from './scenarios/memory';
-import { runReport } from './scenarios/report';
+import { runReport, type SeededCounty } from './scenarios/report';
+import { dashboardLines, measureDashboards, type DashboardFigures } from './scenarios/dashboard';
 import { runThroughput } from './scenarios/throughput';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -86,6 +87,20 @@ function quick(o: Opts, given: (name: string) => boolean): Opts {
   };
 }
 
+// ─── Dashboards from counts (issue 12) ─────────────────────────────────────────────────────────────────────────
+// Measured on the report scenario's seeded server after each of its sizes: the same tasks, the same run.
+program
+  .option('--report-data <dir>', 'report, dashboard: keep the seeded dev server in this folder and reuse it next time (seeding 100,000 tasks takes 20 minutes or more)')
+  .option('--dashboard-runs <n>', 'dashboard: timed runs per figure (the median is shown)', Number, 5);
+
+function dashboardsBeside(log: (line: string) => void) {
+  const o = program.opts<{ reportData?: string; dashboardRuns: number }>();
+  const figures: DashboardFigures[] = [];
+  const afterSize = async (seeded: SeededCounty) => void figures.push(await measureDashboards(seeded, { runs: o.dashboardRuns }, log));
+  return { options: { dataDir: o.reportData, afterSize }, figures, lines: () => figures.flatMap(dashboardLines) };
+}
+// ─── end of dashboards from counts ─────────────────────────────────────────────────────────────────────────────
+
 function scoreSpread(scores: number[]): string {
   const sorted = [...scores].sort((a, b) => a - b);
   return `${sorted[0] ?? '—'} / ${sorted[Math.floor(sorted.length / 2)] ?? '—'} / ${sorted.at(-1) ?? '—'}`;
@@ -127,13 +142,16 @@ async function main(): Promise<void> {
       bars.push(...herd.bars);
     }
     if (o.only.includes('report')) {
-      const rows = await runReport({ sizes: o.reportSizes, overdueShare: o.overdueShare, repeats: 3 }, log);
+      const dashboards = dashboardsBeside(log);
+      const rows = await runReport({ sizes: o.reportSizes, overdueShare: o.overdueShare, repeats: 3, ...dashboards.options }, log);
       results.report = rows;
       for (const r of rows) {
         const big = r.openTasks >= 100_000;
         lines.push({ scenario: 'report', measure: `${r.openTasks} open, ${r.scope} (${r.rows} overdue rows)`, value: `${r.medianSec.toFixed(2)} s`, ...(big ? { goal: '≤ 2 s', ok: r.medianSec <= 2 } : {}) });
         bars.push({ label: `report ${r.openTasks / 1000}k open, ${r.scope}`, value: r.medianSec, ...(big ? { goal: 2 } : {}), unit: 's', lowerIsBetter: true });
       }
+      results.dashboard = dashboards.figures;
+      lines.push(...dashboards.lines());
     }
     if (o.only.includes('memory')) {
       const rows = await runMemory({ bundle: engine, log, keys }, { sizes: o.memorySizes, caches: o.memoryCaches });

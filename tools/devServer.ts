@@ -45,6 +45,12 @@ const SQLITE_PRAGMAS = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma'
  * queue, during which the task may be evicted from the worker's cache and have to be replayed again.
  */
 const EAGER_ACTIVITIES = ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'];
+/**
+ * Visibility requests (list, count) a second for the namespace; Temporal's default is 10. Until its index of open tasks
+ * is built, the dashboard counts per unit, several hundred counts for the county: at 10 a second the server's rate
+ * limiter holds them back 1.5–2 s every 140 or so. A server of its own (docs/operations.md) needs the same setting.
+ */
+const VISIBILITY_RPS = ['--dynamic-config-value', 'frontend.namespaceRPS.visibility=5000'];
 const TAIL_LINES = 30;
 
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
@@ -71,7 +77,7 @@ async function spawnDevServer(cliPath: string, opts: DevServerOptions): Promise<
   args.push('--log-level', opts.logLevel ?? 'error');
   args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
   if (opts.dbFile) args.push('--db-filename', path.resolve(opts.dbFile), ...SQLITE_PRAGMAS);
-  args.push(...EAGER_ACTIVITIES);
+  args.push(...EAGER_ACTIVITIES, ...VISIBILITY_RPS);
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_TYPES)) args.push('--search-attribute', `${name}=${type}`);
 
   const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -262,7 +268,7 @@ async function sdkDevServer(opts: DevServerOptions): Promise<DevServer> {
   const runtime = Runtime.instance();
   const extraArgs = Object.entries(SEARCH_ATTRIBUTE_TYPES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
   if (opts.dbFile) extraArgs.push(...SQLITE_PRAGMAS);
-  extraArgs.push(...EAGER_ACTIVITIES);
+  extraArgs.push(...EAGER_ACTIVITIES, ...VISIBILITY_RPS);
   type Config = Parameters<typeof runtime.createEphemeralServer>[0];
   const config: Config = {
     type: 'dev-server',

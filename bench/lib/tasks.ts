@@ -1,10 +1,10 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { DateTime } from 'luxon';
 import type { OrgTree } from '../../src/roster/orgTree';
 import { TASK_WORKFLOW_TYPE, type TaskInput } from '../../src/contracts/dutyTask';
-import { SA, type TaskFlag, type TaskStatus } from '../../src/shared/searchAttributes';
 import type { Duty, Occurrence, Person } from '../../src/shared/types';
-import { startTask } from '../../src/tasks/start';
+import { startTask, taskSearchAttributes, type TaskStanding } from '../../src/tasks/start';
 import { taskInputFor } from '../../src/tasks/taskInput';
 import { ZONE } from '../../src/shared/zone';
 
@@ -95,10 +95,7 @@ export async function eachParallel<T>(items: readonly T[], parallel: number, fn:
 }
 
 /** Where a task stands, as the task workflow would have published it after some 督办 steps. */
-export interface TaskStanding {
-  status: TaskStatus;
-  flags?: TaskFlag[];
-  escalationLevel?: number;
+export interface SeededStanding extends TaskStanding {
   /** Memo keys the listings read: `completedAt`, `extensions`, `returns`, `originalDueOn`. */
   memo?: Record<string, unknown>;
 }
@@ -108,27 +105,16 @@ export interface TaskStanding {
  * publishes for that standing, on a queue no worker polls; a closed one (done, waived) is then terminated, so it is
  * a closed execution in visibility as a finished task is. An id already started is left as it is.
  */
-export async function startInStanding(client: Client, taskQueue: string, input: TaskInput, s: TaskStanding): Promise<void> {
+export async function startInStanding(client: Client, taskQueue: string, input: TaskInput, s: SeededStanding): Promise<void> {
   const o = input.occurrence;
   try {
     const handle = await client.workflow.start(TASK_WORKFLOW_TYPE, {
       workflowId: input.taskId,
       taskQueue,
       args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       memo: { dutyTitle: input.duty.title, dueOn: o.dueOn, ...s.memo },
-      typedSearchAttributes: [
-        { key: SA.dutyId, value: input.duty.id },
-        { key: SA.period, value: o.period },
-        { key: SA.assignee, value: input.assignee.personId },
-        { key: SA.unit, value: input.assignee.unitId },
-        { key: SA.unitPath, value: input.unitPath },
-        ...(input.township ? [{ key: SA.township, value: input.township }] : []),
-        { key: SA.status, value: s.status },
-        { key: SA.dueAt, value: new Date(o.dueAt) },
-        { key: SA.escalationLevel, value: s.escalationLevel ?? 0 },
-        { key: SA.provisional, value: false },
-        { key: SA.flags, value: s.flags ?? [] },
-      ],
+      typedSearchAttributes: taskSearchAttributes({ ...input, occurrence: { ...o, provisional: false } }, s),
     });
     if (s.status === 'done' || s.status === 'waived') await handle.terminate('bench: closed in this standing');
   } catch (err) {

@@ -119,6 +119,12 @@ export class AuditLog {
     return full;
   }
 
+  /** Entries appended since byte `offset` of the file, oldest first, and where to read from next time. */
+  since(offset: number): { entries: AuditEntry[]; next: number } {
+    const { records, next } = this.log.readFrom(offset);
+    return { entries: records, next };
+  }
+
   /** Newest first. */
   list(filter: AuditFilter = {}): AuditEntry[] {
     const from = filter.from ? DateTime.fromISO(filter.from, { zone: ZONE }).startOf('day').toMillis() : -Infinity;

@@ -1,27 +1,25 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { AssessmentReport } from '../report/assessmentReport';
 import { assessmentXlsx } from '../report/assessmentXlsx';
-import type { OverdueReport } from '../report/overdue';
-import { reportXlsx } from '../report/xlsx';
 
 /**
- * The overdue report's Excel file (and the 考核 通报), built on a worker thread. exceljs adds rows and deflates the
- * file in JavaScript: 170–210 ms of unbroken work for 3,000 rows and 375 ms for 10,000, then pauses of 50–130 ms while it compresses.
- * On the server's own event loop that would hold up every sign-in and page meanwhile; on the thread it holds up
+ * The 考核 通报's Excel file, built on a worker thread (the overdue report's is written as it is listed, by exceljs's
+ * streaming writer, see `writeOverdueXlsx`). exceljs's in-memory workbook adds rows and deflates the file in
+ * JavaScript: 170–210 ms of unbroken work for 3,000 rows and 375 ms for 10,000, then pauses of 50–130 ms while it
+ * compresses. On the server's own event loop that would hold up every sign-in and page meanwhile; on the thread it holds up
  * nothing. One thread, one workbook at a time (requests queue), started on first use and not keeping the process
- * alive. The workbook is the same `reportXlsx` builds anywhere else.
+ * alive. The workbook is the same `assessmentXlsx` builds anywhere else.
  */
 const ROLE = 'duty-xlsx';
 
-/** The overdue report or the 考核 通报. */
-type Workbook = { kind: 'overdue'; report: OverdueReport } | { kind: 'assessment'; report: AssessmentReport };
+type Workbook = { kind: 'assessment'; report: AssessmentReport };
 type Job = { id: number } & Workbook;
 type Answer = { id: number; ok: true; file: Uint8Array } | { id: number; ok: false; message: string };
 
 if (!isMainThread && workerData === ROLE && parentPort) {
   const port = parentPort;
   port.on('message', (job: Job) => {
-    (job.kind === 'assessment' ? assessmentXlsx(job.report) : reportXlsx(job.report)).then(
+    assessmentXlsx(job.report).then(
       (file) => port.postMessage({ id: job.id, ok: true, file } satisfies Answer),
       (err: unknown) => port.postMessage({ id: job.id, ok: false, message: err instanceof Error ? err.message : String(err) } satisfies Answer),
     );
@@ -67,11 +65,6 @@ function queued(workbook: Workbook): Promise<Buffer> {
   const result = queue.then(() => build(workbook));
   queue = result.catch(() => undefined);
   return result;
-}
-
-/** The workbook as `reportXlsx` makes it, built off the event loop; one at a time. */
-export function reportXlsxOffThread(report: OverdueReport): Promise<Buffer> {
-  return queued({ kind: 'overdue', report });
 }
 
 /** The 考核 通报 as `assessmentXlsx` makes it, built off the event loop. */

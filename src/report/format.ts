@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import { DateTime } from 'luxon';
 import { ROW_LIGHT, type OverdueReport, type OverdueRow, type TownshipGroup } from './overdue';
+import type { OverdueExport, UnitRows } from './overdueExport';
 import type { TaskFlag } from '../shared/searchAttributes';
 import { FLAG_NAMES, LIGHT_NAMES } from '../shared/taskStates';
 import { ZONE } from '../shared/zone';
@@ -33,7 +34,12 @@ export function neutralise<T>(cell: T): T | string {
 
 /** Rows as CSV for Excel: every text cell neutralised, and a byte-order mark so the Chinese headers read as UTF-8. */
 export function toCsv(rows: readonly (readonly unknown[])[]): string {
-  return `\uFEFF${stringify(rows.map((row) => row.map(neutralise)))}`;
+  return `\uFEFF${csvLines(rows)}`;
+}
+
+/** CSV lines without the byte-order mark: what follows the first chunk of a CSV written piece by piece. */
+function csvLines(rows: readonly (readonly unknown[])[]): string {
+  return stringify(rows.map((row) => row.map(neutralise)));
 }
 
 // 办理状态 and then 亮灯 come last so that the columns scripts already read keep their places.
@@ -62,21 +68,22 @@ function table(report: OverdueReport): string {
   return [...lines, summary.toString(), detail.toString()].join('\n');
 }
 
+function csvCells(g: TownshipGroup, r: OverdueRow): unknown[] {
+  return [g.townshipName, r.unitName, r.dutyTitle, r.period, r.assigneeName, r.dueOn, r.daysOverdue, levelName(r.escalationLevel), r.taskId, flagsText(r), LIGHT_NAMES[ROW_LIGHT]];
+}
+
+function csvUnit(u: UnitRows): string {
+  return csvLines(u.rows.map((r) => csvCells(u.group, r)));
+}
+
+/** The overdue download as CSV, a piece per unit: the byte-order mark and the header at once, then each unit's rows. */
+export async function* overdueCsv(exp: OverdueExport): AsyncGenerator<string> {
+  yield toCsv([CSV_HEADER]);
+  for await (const u of exp.units()) if (u.rows.length) yield csvUnit(u);
+}
+
 function csv(report: OverdueReport): string {
-  const rows = flatRows(report.groups).map(([g, r]) => [
-    g.townshipName,
-    r.unitName,
-    r.dutyTitle,
-    r.period,
-    r.assigneeName,
-    r.dueOn,
-    r.daysOverdue,
-    levelName(r.escalationLevel),
-    r.taskId,
-    flagsText(r),
-    LIGHT_NAMES[ROW_LIGHT],
-  ]);
-  return toCsv([CSV_HEADER, ...rows]);
+  return toCsv([CSV_HEADER]) + report.groups.flatMap((group) => group.units.map((unit) => csvUnit({ group, unit, rows: unit.tasks }))).join('');
 }
 
 export function formatReport(report: OverdueReport, format: ReportFormat): string {

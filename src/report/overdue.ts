@@ -1,10 +1,11 @@
 import type { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import type { OrgTree } from '../roster/orgTree';
-import type { TaskFlag, TaskStatus } from '../shared/searchAttributes';
+import { SA, type TaskFlag, type TaskStatus } from '../shared/searchAttributes';
 import type { Light } from '../shared/taskStates';
 import { listTasks, taskQuery, type TaskFilter, type TaskSummary } from '../tasks/query';
 import { ZONE } from '../shared/zone';
+import type { Measure } from './unitCounts';
 
 /** Departments sit beside the township tree; they are reported under one group of their own. */
 export const DEPARTMENTS_GROUP = { id: 'departments', name: '市直行业部门' };
@@ -67,13 +68,24 @@ export const ROW_LIGHT: Light = 'red';
 /** What narrows an overdue report besides the unit and the instant. */
 export type OverdueNarrowing = Pick<TaskFilter, 'dutyId' | 'period' | 'flags'>;
 
+/** Overdue at an instant, as a count measure: open work past its current deadline. */
+export function overdueAt(at: Date): Measure {
+  return (q) => q.in(SA.status, OPEN_WORK).lt(SA.dueAt, at);
+}
+
 /** Overdue: open work past its current deadline (an extension moves `DutyDueAt`). */
 export function overdueFilter(unitId: string | undefined, asOf: Date, narrowing: OverdueNarrowing = {}): TaskFilter {
   return { unit: unitId, statuses: OPEN_WORK, dueBefore: asOf, dutyId: narrowing.dutyId, period: narrowing.period, flags: narrowing.flags };
 }
 
-export function row(task: TaskSummary, tree: OrgTree, asOf: Date): OverdueRow {
+/** Whole days from the deadline's day to the day of `asOf` (local days), never negative. */
+export function daysOverdue(task: Pick<TaskSummary, 'dueOn' | 'dueAt'>, asOf: Date): number {
   const asOfDay = DateTime.fromJSDate(asOf, { zone: ZONE }).startOf('day');
+  const dueDay = DateTime.fromISO(task.dueOn || task.dueAt.toISOString(), { zone: ZONE }).startOf('day');
+  return Math.max(0, Math.round(asOfDay.diff(dueDay, 'days').days));
+}
+
+export function row(task: TaskSummary, tree: OrgTree, asOf: Date): OverdueRow {
   const dueDay = DateTime.fromISO(task.dueOn || task.dueAt.toISOString(), { zone: ZONE }).startOf('day');
   return {
     taskId: task.taskId,
@@ -86,7 +98,7 @@ export function row(task: TaskSummary, tree: OrgTree, asOf: Date): OverdueRow {
     unitName: tree.hasUnit(task.unit) ? tree.unit(task.unit).name : task.unit,
     townshipId: task.township,
     dueOn: dueDay.toISODate() ?? task.dueOn,
-    daysOverdue: Math.max(0, Math.round(asOfDay.diff(dueDay, 'days').days)),
+    daysOverdue: daysOverdue(task, asOf),
     escalationLevel: task.escalationLevel,
     flags: task.flags,
     originalDueOn: task.originalDueOn,
@@ -96,18 +108,39 @@ export function row(task: TaskSummary, tree: OrgTree, asOf: Date): OverdueRow {
 
 /** Roll-ups are computed here: the dev server's visibility store has no GROUP BY on custom attributes. */
 export function groupRows(rows: OverdueRow[], tree: OrgTree): TownshipGroup[] {
+  const counts = new Map<string, number>();
+  const townships = new Map<string, string | undefined>();
+  for (const r of rows) {
+    counts.set(r.unitId, (counts.get(r.unitId) ?? 0) + 1);
+    townships.set(r.unitId, r.townshipId);
+  }
+  return groupCounts(counts, tree, { townships, rows });
+}
+
+/**
+ * Counts per unit (a unit's township as its tasks record it, else the roster's), grouped by township with
+ * departments as one more group: most overdue first, then by id. `rows` fill the units they belong to; a unit
+ * counted without rows listed keeps an empty list.
+ */
+export function groupCounts(counts: ReadonlyMap<string, number>, tree: OrgTree, o: { townships?: ReadonlyMap<string, string | undefined>; rows?: OverdueRow[] } = {}): TownshipGroup[] {
+  const rowsOf = new Map<string, OverdueRow[]>();
+  for (const r of o.rows ?? []) {
+    const list = rowsOf.get(r.unitId);
+    if (list) list.push(r);
+    else rowsOf.set(r.unitId, [r]);
+  }
   const byTownship = new Map<string, TownshipGroup>();
-  rows.forEach((r) => {
-    const key = r.townshipId ?? DEPARTMENTS_GROUP.id;
-    const name = r.townshipId && tree.hasUnit(r.townshipId) ? tree.unit(r.townshipId).name : DEPARTMENTS_GROUP.name;
+  for (const [unitId, count] of counts) {
+    if (count <= 0) continue;
+    const township = o.townships?.has(unitId) ? o.townships.get(unitId) : tree.hasUnit(unitId) ? tree.township(unitId)?.id : undefined;
+    const key = township ?? DEPARTMENTS_GROUP.id;
+    const name = township && tree.hasUnit(township) ? tree.unit(township).name : DEPARTMENTS_GROUP.name;
     const group = byTownship.get(key) ?? { townshipId: key, townshipName: name, count: 0, units: [] };
     byTownship.set(key, group);
-    let unit = group.units.find((u) => u.unitId === r.unitId);
-    if (!unit) group.units.push((unit = { unitId: r.unitId, unitName: r.unitName, count: 0, tasks: [] }));
-    unit.tasks.push(r);
-    unit.count += 1;
-    group.count += 1;
-  });
+    const tasks = rowsOf.get(unitId) ?? [];
+    group.units.push({ unitId, unitName: tasks[0]?.unitName ?? (tree.hasUnit(unitId) ? tree.unit(unitId).name : unitId), count, tasks });
+    group.count += count;
+  }
   const groups = [...byTownship.values()].sort((a, b) => b.count - a.count || a.townshipId.localeCompare(b.townshipId));
   for (const g of groups) g.units.sort((a, b) => b.count - a.count || a.unitId.localeCompare(b.unitId));
   return groups;

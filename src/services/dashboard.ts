@@ -1,42 +1,25 @@
 import { DateTime } from 'luxon';
-import { requireRole, scopeOf, unitsToQuery, type Viewer } from '../auth/policy';
-import { DEPARTMENTS_GROUP, groupRows, OPEN_WORK, row, type OverdueReport } from '../report/overdue';
+import { coversUnit, requireRole, scopeOf, unitsToQuery, type Viewer } from '../auth/policy';
+import { NotFoundError } from '../errors';
+import { closedTasksOf, listClosed, type ClosedTask } from '../report/closedTasks';
+import { groupCounts, overdueAt, row, type OverdueReport } from '../report/overdue';
+import { rankUnits, type UnitRank } from '../report/ranking';
+import { countScope, inScopeOf, totalOf, unitQuery, type CountScope, type Visibility } from '../report/unitCounts';
 import type { OrgTree } from '../roster/orgTree';
-import { summarize, taskQueryBuilder, type TaskFilter, type TaskSummary } from '../tasks/query';
-import { visibilityQuery, type VisibilityQuery } from '../tasks/visibilityQuery';
+import { countPool } from '../tasks/countPool';
+import { listTasksWhere, type TaskFilter, type TaskSummary } from '../tasks/query';
+import type { VisibilityQuery } from '../tasks/visibilityQuery';
 import { SA, type TaskFlag } from '../shared/searchAttributes';
-import type { ServiceContext } from './context';
-import { lightsAt, type Lights } from './lights';
+import { auditLog, type ServiceContext } from './context';
+import { countedFigures, indexedFigures, localDate, type FigureSpec, type Figures, type TrendPoint } from './dashboardFigures';
+import { lightsAt } from './lights';
+import { openTasksOf } from './openTasks';
 import { ZONE } from '../shared/zone';
 
-
-export interface UnitRank {
-  unitId: string;
-  unitName: string;
-  townshipName: string;
-  overdue: number;
-  /** Tasks whose deadline fell in the window, waived ones left out. */
-  due: number;
-  onTime: number;
-  /** Null when nothing fell due: no rate rather than a misleading 0 % or 100 %. */
-  onTimeRate: number | null;
-  /** Completed and waiting for a supervisor's review (待审核), whatever their deadline. */
-  review: number;
-  /** Extensions granted and completions sent back, over the tasks counted above and those still open. */
-  extensions: number;
-  returns: number;
-  /** Open tasks by traffic light (红灯 is `overdue`): due within N working days, and later; extended ones in neither. */
-  yellow: number;
-  green: number;
-}
-
-export interface TrendPoint {
-  /** Local date of the instant counted (a Sunday night, the last one now). */
-  at: string;
-  count: number;
-}
+export type { TrendPoint };
 
 export interface Dashboard {
+  /** Overdue counts by township and unit; only the unit drilled into (`unitId`) carries its rows. */
   report: OverdueReport;
   ranking: UnitRank[];
   trend: TrendPoint[];
@@ -44,76 +27,97 @@ export interface Dashboard {
   window: { from?: string; to: string };
   /** The scope's open tasks by traffic light (red is `report.total`), and the yellow threshold in working days. */
   lights: { red: number; yellow: number; green: number; yellowWithin: number };
+  /** The oldest overdue task's days past its deadline, and overdue tasks escalated to level 2 or beyond. */
+  overdue: { longestDays: number; escalatedTwoPlus: number };
 }
 
 export interface DashboardOptions {
   dutyId?: string;
   period?: string;
   flags?: TaskFlag[];
+  /** Drill-down: this unit's overdue rows (at most `DRILL_ROWS`); every other unit is counted only. */
+  unitId?: string;
   weeks?: number;
   windowDays?: number;
   now?: Date;
+  /** Count queries only, never the index of open tasks: for the bench and the reconciliation test. */
+  countsOnly?: boolean;
 }
 
-interface Listed {
-  task: TaskSummary;
-  closedAt?: Date;
-}
-
-const isOpenWork = (t: TaskSummary) => OPEN_WORK.includes(t.status);
-const isDueBy = (t: TaskSummary, at: Date) => t.dueAt.getTime() < at.getTime();
-
-/** Per-unit green counts in flight at once: enough to hide the round trips, few enough to leave the server room. */
-const GREEN_COUNTS_AT_ONCE = 8;
-
-/** Flags of tasks whose extensions and returns are counted even before their (possibly extended) deadline. */
-const MARKED_FLAGS: TaskFlag[] = ['extended', 'returned'];
+/** Rows one drill-down lists: the page shows this many and points to the Excel download for the rest. */
+const DRILL_ROWS = 500;
 
 /**
- * The supervisor dashboard's figures, limited to the viewer's scope. Listing rows is what costs (the dev server's
- * visibility store returns about 1,500 rows a second), so one listing serves both the overdue groups and the
- * ranking, and each week of the trend is a COUNT query, which costs milliseconds.
+ * The supervisor dashboard's figures, limited to the viewer's scope, without listing the rows they count. Per unit,
+ * overdue, yellow and green are sums over the index of open tasks (`OpenTaskIndex`); until the index is first built
+ * they are one count query per unit each (`countPerUnit`). On time needs each closed task's completion against its
+ * deadline: those come from the index of closed tasks (`ClosedTaskIndex`). Only the unit drilled into is listed.
  */
 export async function dashboardFor(ctx: ServiceContext, viewer: Viewer, opts: DashboardOptions = {}): Promise<Dashboard> {
   requireRole(viewer, ['admin', 'supervisor'], '查看逾期督办');
   const tree = await ctx.tree();
   const scope = scopeOf(tree, viewer);
+  if (opts.unitId && !coversUnit(tree, scope, opts.unitId)) throw new NotFoundError('单位', opts.unitId);
   const now = opts.now ?? new Date();
   const filter: TaskFilter = { dutyId: opts.dutyId, period: opts.period, flags: opts.flags };
-  const units = unitsToQuery(tree, scope, undefined);
-  const base = scopeQuery(filter, units);
+  const roots = unitsToQuery(tree, scope, undefined);
+  const target = countScope(tree, filter, roots);
   const windowFrom = opts.period ? undefined : DateTime.fromJSDate(now, { zone: ZONE }).minus({ days: opts.windowDays ?? 90 }).startOf('day').toJSDate();
-  const weeks = weekEnds(now, opts.weeks ?? 8);
-  const lights = lightsAt(ctx, now);
-  const [listed, trend, green] = await Promise.all([
-    base ? listDue(ctx, base, now, lights.greenFrom, windowFrom) : Promise.resolve([]),
-    base ? trendOf(ctx, base, weeks) : Promise.resolve(weeks.map((t) => ({ at: localDate(t), count: 0 }))),
-    base ? greenCount(ctx, greenQuery(base, lights)) : Promise.resolve(0),
+  const spec: FigureSpec = { now, windowFrom, greenFrom: lightsAt(ctx, now).greenFrom, weeks: weekEnds(now, opts.weeks ?? 8) };
+  const window = { from: windowFrom ? localDate(windowFrom) : undefined, to: localDate(now) };
+  const head = { asOf: now.toISOString(), scope: scopeName(tree, roots) };
+  const yellowWithin = ctx.settings.lightYellowDays;
+  if (!target) {
+    const report: OverdueReport = { ...head, query: '', total: 0, groups: [] };
+    return { report, ranking: [], trend: spec.weeks.map((t) => ({ at: localDate(t), count: 0 })), window, lights: { red: 0, yellow: 0, green: 0, yellowWithin }, overdue: { longestDays: 0, escalatedTwoPlus: 0 } };
+  }
+  const client = await ctx.temporal();
+  const v: Visibility = { client, count: countPool(client) };
+  const inScope = inScopeOf(filter, roots);
+  const overdue = overdueAt(now);
+  const closing = closedOf(v, target.scope, spec, inScope);
+  const [figures, closed, escalatedTwoPlus, rows] = await Promise.all([
+    figuresFor(ctx, v, target, spec, opts.countsOnly ? undefined : { inScope, closed: closing }),
+    closing,
+    // Read through the escalation level's index: the few such tasks, not every overdue one.
+    v.count(overdue(target.scope).gte(SA.escalationLevel, 2)),
+    opts.unitId ? listTasksWhere(client, unitQuery(target.filter, opts.unitId, overdue), DRILL_ROWS) : Promise.resolve([]),
   ]);
-  const rows = listed.filter((l) => isOpenWork(l.task) && isDueBy(l.task, now)).map((l) => row(l.task, tree, now));
-  const scopeUnits = units ?? [];
-  const report: OverdueReport = {
-    asOf: now.toISOString(),
-    scope: scopeUnits.length === 1 ? { unitId: scopeUnits[0] ?? '', unitName: tree.unit(scopeUnits[0] ?? '').name } : units ? { unitId: units.join(','), unitName: units.map((u) => tree.unit(u).name).join('、') || '(无)' } : { unitId: '*', unitName: '全市' },
-    query: base?.in(SA.status, OPEN_WORK).lt(SA.dueAt, now).build() ?? '',
-    total: rows.length,
-    groups: groupRows(rows, tree),
-  };
-  const inWindow = listed.filter((l) => isDueBy(l.task, now) && (!windowFrom || l.task.dueAt.getTime() >= windowFrom.getTime()));
-  const ranking = rank(tree, report, inWindow, listed.map((l) => l.task), lights);
-  if (base) await countGreenByUnit(ctx, greenQuery(base, lights), ranking);
-  const yellow = ranking.reduce((n, r) => n + r.yellow, 0);
-  return { report, ranking, trend, window: { from: windowFrom ? localDate(windowFrom) : undefined, to: localDate(now) }, lights: { red: report.total, yellow, green, yellowWithin: ctx.settings.lightYellowDays } };
+  const { red, yellow, green } = figures;
+  const report: OverdueReport = { ...head, query: overdue(target.scope).build(), total: totalOf(red), groups: groupCounts(red.counts, tree, { townships: red.townships, rows: rows.map((t) => row(t, tree, now)) }) };
+  const closedInWindow = closed.filter((t) => t.dueAt.getTime() < now.getTime() && (!windowFrom || t.dueAt.getTime() >= windowFrom.getTime()));
+  const ranking = rankUnits(tree, { overdue: red.counts, overdueBeforeWindow: figures.beforeWindow.counts, yellow: yellow.counts, green: green.counts, marked: figures.marked, closedInWindow, window: { from: windowFrom, to: now } });
+  return { report, ranking, trend: figures.trend, window, lights: { red: report.total, yellow: totalOf(yellow), green: totalOf(green), yellowWithin }, overdue: { longestDays: figures.longestDays, escalatedTwoPlus } };
 }
 
-/** The viewer's tasks: the whole county, or any of the units in scope; none in scope leaves nothing to ask. */
-function scopeQuery(filter: TaskFilter, units: string[] | undefined): VisibilityQuery | undefined {
-  if (units === undefined) return taskQueryBuilder(filter);
-  return units.length ? visibilityQuery().anyOf(...units.map((unit) => taskQueryBuilder({ ...filter, unit }))) : undefined;
+/** A task as an index holds it: the scope is checked against its unit path. */
+type Listed = TaskSummary & { unitPath: readonly string[] };
+
+/**
+ * From the index of open tasks once it is built (the first call starts building it), else from count queries;
+ * `index` absent: count queries only.
+ */
+async function figuresFor(ctx: ServiceContext, v: Visibility, target: CountScope, spec: FigureSpec, index?: { inScope: (t: Listed) => boolean; closed: Promise<ClosedTask[]> }): Promise<Figures> {
+  const open = index ? await openTasksOf(v.client, auditLog(ctx)).current() : undefined;
+  if (!open || !index) return countedFigures(v, target, spec);
+  return indexedFigures(open.filter(index.inScope), await index.closed, spec);
 }
 
-function localDate(d: Date): string {
-  return DateTime.fromJSDate(d, { zone: ZONE }).toISODate() ?? '';
+/**
+ * Closed tasks of the scope due in the window or closed during the trend's weeks, from the index of closed tasks.
+ * A chosen period has no window: its closed tasks are listed, few as they are for one period.
+ */
+async function closedOf(v: Visibility, scope: VisibilityQuery, spec: FigureSpec, inScope: (t: Listed) => boolean): Promise<ClosedTask[]> {
+  if (!spec.windowFrom) return listClosed(v.client, scope.closed().lt(SA.dueAt, spec.now));
+  const held = await closedTasksOf(v.client).covering(spec.windowFrom, spec.weeks[0]);
+  return held.filter(inScope);
+}
+
+function scopeName(tree: OrgTree, units: string[] | undefined): OverdueReport['scope'] {
+  if (!units) return { unitId: '*', unitName: '全市' };
+  const [only] = units;
+  if (units.length === 1 && only) return { unitId: only, unitName: tree.unit(only).name };
+  return { unitId: units.join(','), unitName: units.map((u) => tree.unit(u).name).join('、') || '(无)' };
 }
 
 /** The last Sunday midnights before now, oldest first, then now itself. */
@@ -121,89 +125,4 @@ function weekEnds(now: Date, weeks: number): Date[] {
   const lastSunday = DateTime.fromJSDate(now, { zone: ZONE }).startOf('week').minus({ milliseconds: 1 });
   const points = Array.from({ length: weeks - 1 }, (_, i) => lastSunday.minus({ weeks: weeks - 2 - i }).toJSDate());
   return [...points, now];
-}
-
-/**
- * Overdue at instant T: deadline before T and not closed by T (still open work, or closed after T). Visibility keeps
- * only the current deadline and status, so an earlier week misses a task extended or sent for review since then.
- */
-async function trendOf(ctx: ServiceContext, base: VisibilityQuery, weeks: Date[]): Promise<TrendPoint[]> {
-  const client = await ctx.temporal();
-  return Promise.all(
-    weeks.map(async (t) => {
-      const stillOpen = base.lt(SA.dueAt, t).anyOf(visibilityQuery().running().in(SA.status, OPEN_WORK), visibilityQuery().closed().gt('CloseTime', t));
-      const { count } = await client.workflow.count(stillOpen.build());
-      return { at: localDate(t), count };
-    }),
-  );
-}
-
-/** Open, not extended, due on a green day: counted, never listed, since these are most of the open tasks. */
-function greenQuery(base: VisibilityQuery, lights: Lights): VisibilityQuery {
-  return base.eq(SA.status, 'open').gte(SA.dueAt, lights.greenFrom).neq(SA.flags, 'extended');
-}
-
-async function greenCount(ctx: ServiceContext, query: VisibilityQuery): Promise<number> {
-  return (await (await ctx.temporal()).workflow.count(query.build())).count;
-}
-
-/** Units listed are few next to the tasks: a COUNT each (milliseconds), a few at a time, not a listing of every task. */
-async function countGreenByUnit(ctx: ServiceContext, green: VisibilityQuery, ranking: UnitRank[]): Promise<void> {
-  const queue = [...ranking];
-  const worker = async () => {
-    for (let r = queue.shift(); r; r = queue.shift()) r.green = await greenCount(ctx, green.eq(SA.unit, r.unitId));
-  };
-  await Promise.all(Array.from({ length: Math.min(GREEN_COUNTS_AT_ONCE, queue.length) }, worker));
-}
-
-/**
- * Everything overdue now (whatever its age), everything that fell due in the window, the open tasks due before the
- * green days (the yellow ones, few), and, whatever their deadline, the tasks waiting for review or open with an
- * extension or a return behind them: one listing. Without those last an extended task would drop out of the counts
- * until its new deadline.
- */
-async function listDue(ctx: ServiceContext, base: VisibilityQuery, now: Date, greenFrom: Date, windowFrom?: Date): Promise<Listed[]> {
-  const client = await ctx.temporal();
-  const due = visibilityQuery().lt(SA.dueAt, now);
-  const dueNowOrInWindow = windowFrom ? due.anyOf(visibilityQuery().in(SA.status, OPEN_WORK), visibilityQuery().gte(SA.dueAt, windowFrom)) : due;
-  const beforeGreen = visibilityQuery().in(SA.status, OPEN_WORK).lt(SA.dueAt, greenFrom);
-  const query = base.anyOf(dueNowOrInWindow, beforeGreen, visibilityQuery().eq(SA.status, 'review'), visibilityQuery().in(SA.status, OPEN_WORK).in(SA.flags, MARKED_FLAGS));
-  const out: Listed[] = [];
-  for await (const info of client.workflow.list({ query: query.build(), pageSize: 1000 })) {
-    out.push({ task: summarize(info), closedAt: info.closeTime });
-  }
-  return out;
-}
-
-/** Most overdue first; among equals the lower on-time rate first, since that unit needs the meeting's attention. */
-function rank(tree: OrgTree, report: OverdueReport, due: Listed[], listed: TaskSummary[], lights: Lights): UnitRank[] {
-  const byUnit = new Map<string, UnitRank>();
-  const entry = (unitId: string): UnitRank => {
-    let r = byUnit.get(unitId);
-    if (!r) {
-      const township = tree.hasUnit(unitId) ? tree.township(unitId) : undefined;
-      const unitName = tree.hasUnit(unitId) ? tree.unit(unitId).name : unitId;
-      r = { unitId, unitName, townshipName: township?.name ?? DEPARTMENTS_GROUP.name, overdue: 0, due: 0, onTime: 0, onTimeRate: null, review: 0, extensions: 0, returns: 0, yellow: 0, green: 0 };
-      byUnit.set(unitId, r);
-    }
-    return r;
-  };
-  for (const g of report.groups) for (const u of g.units) entry(u.unitId).overdue = u.count;
-  for (const { task, closedAt } of due) {
-    if (task.status === 'waived') continue;
-    const r = entry(task.unit);
-    r.due += 1;
-    const finished = task.completedAt ?? closedAt;
-    if (task.status === 'done' && finished && finished.getTime() <= task.dueAt.getTime()) r.onTime += 1;
-  }
-  for (const task of listed) if (lights.of(task) === 'yellow') entry(task.unit).yellow += 1;
-  for (const task of listed) {
-    if (task.status !== 'review' && task.extensions === 0 && task.returns === 0) continue;
-    const r = entry(task.unit);
-    if (task.status === 'review') r.review += 1;
-    r.extensions += task.extensions;
-    r.returns += task.returns;
-  }
-  for (const r of byUnit.values()) r.onTimeRate = r.due > 0 ? r.onTime / r.due : null;
-  return [...byUnit.values()].sort((a, b) => b.overdue - a.overdue || (a.onTimeRate ?? 2) - (b.onTimeRate ?? 2) || a.unitId.localeCompare(b.unitId));
 }

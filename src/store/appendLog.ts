@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, existsSync, fchmodSync, fsyncSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fchmodSync, fstatSync, fsyncSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { PRIVATE_FILE_MODE, privateDir } from './privateFiles';
 
@@ -34,5 +34,33 @@ export class AppendLog<T> {
       }
     }
     return records;
+  }
+
+  /**
+   * The records appended since byte `offset` (0: all), and the offset to read from next time. Only whole lines are
+   * read: one being written is left for the next read.
+   */
+  readFrom(offset: number): { records: T[]; next: number } {
+    if (!existsSync(this.file)) return { records: [], next: 0 };
+    const fd = openSync(this.file, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size <= offset) return { records: [], next: Math.min(offset, size) };
+      const bytes = Buffer.alloc(size - offset);
+      readSync(fd, bytes, 0, bytes.length, offset);
+      const end = bytes.lastIndexOf(0x0a) + 1;
+      const records: T[] = [];
+      for (const line of bytes.subarray(0, end).toString('utf8').split('\n')) {
+        if (!line.trim()) continue;
+        try {
+          records.push(JSON.parse(line) as T);
+        } catch {
+          // A torn line from a crash mid-write, as in readAll.
+        }
+      }
+      return { records, next: offset + end };
+    } finally {
+      closeSync(fd);
+    }
   }
 }

@@ -119,12 +119,31 @@ export function summarize(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'type
 }
 
 export async function listTasks(client: Client, filter: TaskFilter): Promise<TaskSummary[]> {
+  return listTasksWhere(client, taskQueryBuilder(filter), filter.limit);
+}
+
+/** Tasks matching a query, soonest deadline first; at most `limit` read (in visibility's order, before sorting). */
+export async function listTasksWhere(client: Client, query: VisibilityQuery, limit?: number): Promise<TaskSummary[]> {
   const tasks: TaskSummary[] = [];
-  for await (const info of client.workflow.list({ query: taskQuery(filter) })) {
+  for await (const info of client.workflow.list({ query: query.build() })) {
     tasks.push(summarize(info));
-    if (filter.limit !== undefined && tasks.length >= filter.limit) break;
+    if (limit !== undefined && tasks.length >= limit) break;
     // The SDK decodes a page's rows as they are pulled, all in microtasks: a pause every 100 rows lets other requests in.
     if (tasks.length % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   return tasks.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.taskId.localeCompare(b.taskId));
+}
+
+/**
+ * The task filter applied to a task already read, for tasks kept in memory (closed ones): the same test as
+ * `taskQueryBuilder` puts to visibility, field by field.
+ */
+export function matchesTaskFilter(task: TaskSummary & { unitPath: readonly string[] }, filter: TaskFilter): boolean {
+  if (filter.assignee && task.assignee !== filter.assignee) return false;
+  if (filter.unit && !task.unitPath.includes(filter.unit)) return false;
+  if (filter.dutyId && task.dutyId !== filter.dutyId) return false;
+  if (filter.period && task.period !== filter.period) return false;
+  if (filter.statuses?.length && !filter.statuses.includes(task.status)) return false;
+  if (filter.flags?.length && !filter.flags.some((f) => task.flags.includes(f))) return false;
+  return !filter.dueBefore || task.dueAt.getTime() < filter.dueBefore.getTime();
 }

@@ -11,9 +11,13 @@
 
 /** A search attribute: its name, or a typed key from `SA` (which carries the name). */
 export type AttributeName = string | { readonly name: string };
-export type QueryValue = string | Date;
+/** Numbers are written bare, as Int and Double attributes want them. */
+export type QueryValue = string | Date | number;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Earlier than any workflow can have started. */
+const BEFORE_EVERY_EXECUTION = new Date('1970-01-02T00:00:00Z');
 
 function attribute(name: AttributeName): string {
   const text = typeof name === 'string' ? name : name.name;
@@ -26,6 +30,10 @@ function attribute(name: AttributeName): string {
  * doubled (`a\\b`), as the server's SQL tokenizer reads them back. Dates are written as ISO instants.
  */
 export function quoteValue(value: QueryValue): string {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
+    return String(value);
+  }
   const text = value instanceof Date ? value.toISOString() : value;
   return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
@@ -60,6 +68,12 @@ export class VisibilityQuery {
     return this.with(`${attribute(name)} IN (${values.map(quoteValue).join(', ')})`);
   }
 
+  /** `Name NOT IN ('a', 'b')` */
+  notIn(name: AttributeName, values: readonly QueryValue[]): VisibilityQuery {
+    if (values.length === 0) throw new RangeError(`${attribute(name)} NOT IN needs at least one value`);
+    return this.with(`${attribute(name)} NOT IN (${values.map(quoteValue).join(', ')})`);
+  }
+
   /** `Name < 'value'`, e.g. a deadline before an instant. */
   lt(name: AttributeName, value: QueryValue): VisibilityQuery {
     return this.with(`${attribute(name)} < ${quoteValue(value)}`);
@@ -85,6 +99,19 @@ export class VisibilityQuery {
     if (alternatives.length === 0) throw new RangeError('anyOf needs at least one alternative');
     if (alternatives.length === 1 && alternatives[0]) return this.with(`(${alternatives[0].build()})`);
     return this.with(`(${alternatives.map((a) => `(${a.build()})`).join(' OR ')})`);
+  }
+
+  /**
+   * The rows of `narrowing`, in a clause no index can serve: `((narrowing) OR StartTime < '1970-01-02…')`, where the
+   * second alternative holds for no execution and StartTime leads no index. The dev server's SQLite visibility store
+   * keeps no statistics, so it reads any query through the index of a range it finds in it (a deadline before now:
+   * every overdue task of the county, or a status: every open one) instead of a unit's equality (that unit's few
+   * hundred rows). Put a unit's equality first and everything else here, and a count for one unit reads only its rows:
+   * 9 ms at 100,000 open tasks instead of 180 ms. Other visibility stores plan by statistics and read it as written.
+   * Useless without an indexed clause outside it: then every row is read.
+   */
+  narrowedBy(narrowing: VisibilityQuery): VisibilityQuery {
+    return this.with(`((${narrowing.build()}) OR StartTime < ${quoteValue(BEFORE_EVERY_EXECUTION)})`);
   }
 
   workflowType(type: string): VisibilityQuery {

@@ -52,6 +52,7 @@ const dashboard: Dashboard = {
   trend: [{ at: '2026-03-27', count: 1 }],
   window: { from: '2025-12-27', to: '2026-03-27' },
   lights: { red: 1, yellow: 4, green: 7, yellowWithin: 3 },
+  overdue: { longestDays: 2, escalatedTwoPlus: 0 },
 };
 
 test('cards and ranking count 待审核, extensions and returns beside the overdue figures', () => {

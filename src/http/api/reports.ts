@@ -1,28 +1,36 @@
+import { PassThrough, Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { AuditEntry } from '../../audit/log';
 import type { Principal } from '../../auth/principal';
 import { formatAssessment } from '../../report/assessmentFormat';
 import type { AssessmentReport } from '../../report/assessmentReport';
-import { formatReport } from '../../report/format';
-import type { OverdueReport } from '../../report/overdue';
+import { overdueCsv } from '../../report/format';
+import type { OverdueExport } from '../../report/overdueExport';
+import { writeOverdueXlsx } from '../../report/xlsx';
 import { auditEntries } from '../../services/audit';
 import type { ServiceContext } from '../../services/context';
 import { ASSESSMENT_HISTORY_MAX, assessmentFor } from '../../services/assessment';
-import { overdueFor, REPORT_MAX_ROWS } from '../../services/reports';
+import { overdueExportFor, overdueFor, REPORT_JSON_MAX_ROWS, REPORT_MAX_ROWS } from '../../services/reports';
 import { shanghaiDate } from '../../shared/zone';
 import type { HttpDeps } from '../types';
-import { assessmentXlsxOffThread, reportXlsxOffThread } from '../xlsxThread';
+import { assessmentXlsxOffThread } from '../xlsxThread';
 import { AssessmentQuery, AssessmentReportSchema, AUDIT_PAGE_MAX, AuditEntrySchema, AuditQuery, DashboardQuery, OverdueQuery, OverdueReportSchema } from './schemas';
 
-/** Sends the report as a download; the Chinese file name goes in filename* (RFC 6266), an ASCII one beside it. */
-export async function sendReport(reply: FastifyReply, report: OverdueReport, format: 'json' | 'csv' | 'xlsx'): Promise<unknown> {
-  if (format === 'json') return report;
-  const day = report.asOf.slice(0, 10);
-  const zh = encodeURIComponent(`逾期任务报告-${report.scope.unitName}-${day}.${format}`);
+/**
+ * Sends the overdue report as a download written while it is listed: headers and the first bytes once the counts
+ * are in, then a unit's rows at a time. The Chinese file name goes in filename* (RFC 6266), an ASCII one beside it.
+ */
+function sendOverdueDownload(reply: FastifyReply, exp: OverdueExport, format: 'csv' | 'xlsx'): FastifyReply {
+  const { summary } = exp;
+  const day = summary.asOf.slice(0, 10);
+  const zh = encodeURIComponent(`逾期任务报告-${summary.scope.unitName}-${day}.${format}`);
   reply.header('content-disposition', `attachment; filename="overdue-${day}.${format}"; filename*=UTF-8''${zh}`);
-  if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(formatReport(report, 'csv'));
-  return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await reportXlsxOffThread(report));
+  if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(Readable.from(overdueCsv(exp)));
+  const out = new PassThrough();
+  // A failure halfway (Temporal gone) can only cut the download short: the status line has been sent.
+  writeOverdueXlsx(exp, out).catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+  return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(out);
 }
 
 /** The 考核 as a download: the ranking as CSV, or the printable 通报. */
@@ -43,17 +51,17 @@ export function reportApi(app: FastifyInstance, deps: HttpDeps): void {
     method: 'GET',
     url: '/api/reports/overdue',
     tag: '报告',
-    summary: `逾期任务报告,按乡镇/街道和村/部门分组;format=csv 或 xlsx(每个乡镇一个工作表)下载;超过 ${REPORT_MAX_ROWS} 项时拒绝,请按单位、职责或周期缩小范围`,
+    summary: `逾期任务报告,按乡镇/街道和村/部门分组;format=csv 或 xlsx(每个乡镇一个工作表)下载,边查边写,先到的字节在计数完成后即发出;JSON 超过 ${REPORT_JSON_MAX_ROWS} 项、下载超过 ${REPORT_MAX_ROWS} 项时拒绝,请按单位、职责或周期缩小范围`,
     access: ['admin', 'supervisor'],
     query: OverdueQuery,
     response: OverdueReportSchema,
     produces: ['application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
-    handler: async ({ query, principal, reply }) =>
-      sendReport(
-        reply,
-        await overdueFor(ctx, principal as Principal, { unitId: query.unit, asOf: query.asOf, dutyId: query.duty, period: query.period, flags: query.flag ? [query.flag] : undefined, maxRows: REPORT_MAX_ROWS }),
-        query.format ?? 'json',
-      ),
+    handler: async ({ query, principal, reply }) => {
+      const opts = { unitId: query.unit, asOf: query.asOf, dutyId: query.duty, period: query.period, flags: query.flag ? [query.flag] : undefined };
+      const format = query.format ?? 'json';
+      if (format === 'json') return overdueFor(ctx, principal as Principal, { ...opts, maxRows: REPORT_JSON_MAX_ROWS });
+      return sendOverdueDownload(reply, await overdueExportFor(ctx, principal as Principal, { ...opts, maxRows: REPORT_MAX_ROWS }), format);
+    },
   });
   deps.api.add(app, {
     method: 'GET',
@@ -72,11 +80,11 @@ export function reportApi(app: FastifyInstance, deps: HttpDeps): void {
     method: 'GET',
     url: '/api/reports/dashboard',
     tag: '报告',
-    summary: '逾期督办看板:逾期报告、按单位的逾期数与按时完成率排名(含待审核数、延期与退回次数)、近 8 周逾期趋势(同一管辖范围共用,最多缓存 30 秒,有新操作时立即更新)',
+    summary: '逾期督办看板:按乡镇/街道和村/部门的逾期数(unit=单位编号 时附该单位的逾期任务清单)、按单位的逾期数与按时完成率排名(含待审核数、延期与退回次数)、近 8 周逾期趋势(均由计数查询得出;同一管辖范围共用,最多缓存 30 秒,有新操作时立即更新)',
     access: ['admin', 'supervisor'],
     query: DashboardQuery,
     response: z.looseObject({ report: OverdueReportSchema, ranking: z.array(z.looseObject({})), trend: z.array(z.object({ at: z.string(), count: z.number() })) }),
-    handler: async ({ query, principal }) => ctx.dashboards.get(principal as Principal, { dutyId: query.duty, period: query.period, flags: query.flag ? [query.flag] : undefined }),
+    handler: async ({ query, principal }) => ctx.dashboards.get(principal as Principal, { dutyId: query.duty, period: query.period, flags: query.flag ? [query.flag] : undefined, unitId: query.unit }),
   });
   deps.api.add(app, {
     method: 'GET',

@@ -107,7 +107,7 @@ export const OverdueQuery = z.object({
   flag: FlagQuery,
   format: optional(z.enum(REPORT_FORMATS, { error: `格式必须是 ${REPORT_FORMATS.join(' / ')} 之一` })),
 });
-export const DashboardQuery = z.object({ duty: optional(Id('职责编号')), period: optional(Id('周期')), flag: FlagQuery });
+export const DashboardQuery = z.object({ duty: optional(Id('职责编号')), period: optional(Id('周期')), flag: FlagQuery, unit: optional(Id('单位编号')) });
 /** The 考核: `year` defaults to this year; `source=history` recomputes it from every task's record and the audit trail. */
 export const AssessmentQuery = z.object({
   year: optional(z.string().regex(/^\d{4}$/, '年度(year)必须是四位数字,如 2026').transform(Number)),

@@ -18,7 +18,6 @@ import { pageRoute } from './route';
 
 const drill = (what: string) => z.preprocess((v) => (v === '' ? undefined : v), Id(what).optional());
 const Query = DashboardQuery.extend({ township: drill('乡镇编号'), unit: drill('单位编号') });
-const MAX_ROWS = 500;
 const RANKING_ROWS = 30;
 
 interface Filters {
@@ -36,18 +35,15 @@ ${flagSelect(f.flag)}
 }
 
 function cards(d: Dashboard): SafeHtml {
-  const rows = d.report.groups.flatMap((g) => g.units.flatMap((u) => u.tasks));
-  const units = new Set(rows.map((r) => r.unitId)).size;
-  const longest = rows.reduce((m, r) => Math.max(m, r.daysOverdue), 0);
-  const high = rows.filter((r) => r.escalationLevel >= 2).length;
+  const units = d.report.groups.reduce((n, g) => n + g.units.length, 0);
   const sum = (key: 'review' | 'extensions' | 'returns') => d.ranking.reduce((n, r) => n + r[key], 0);
   return html`<div class="cards">
 <div class="card bad"><div class="muted">${lightBadge('red')} 逾期任务</div><div class="num" id="overdue-total">${d.report.total}</div></div>
 <div class="card"><div class="muted">${lightBadge('yellow')} ${d.lights.yellowWithin} 个工作日内到期</div><div class="num" id="yellow-total">${d.lights.yellow}</div></div>
 <div class="card"><div class="muted">${lightBadge('green')} ${d.lights.yellowWithin} 个工作日后到期</div><div class="num" id="green-total">${d.lights.green}</div></div>
 <div class="card"><div class="muted">涉及单位</div><div class="num">${units}</div></div>
-<div class="card"><div class="muted">最长逾期(天)</div><div class="num">${longest}</div></div>
-<div class="card"><div class="muted">二级及以上督办</div><div class="num">${high}</div></div>
+<div class="card"><div class="muted">最长逾期(天)</div><div class="num" id="longest-days">${d.overdue.longestDays}</div></div>
+<div class="card"><div class="muted">二级及以上督办</div><div class="num" id="escalated-total">${d.overdue.escalatedTwoPlus}</div></div>
 <div class="card"><div class="muted">${STATUS_NAMES.review}</div><div class="num" id="review-total">${sum('review')}</div></div>
 <div class="card"><div class="muted">批准延期(次)</div><div class="num" id="extensions-total">${sum('extensions')}</div></div>
 <div class="card"><div class="muted">退回(次)</div><div class="num" id="returns-total">${sum('returns')}</div></div></div>`;
@@ -70,10 +66,10 @@ function progressCell(r: OverdueRow): SafeHtml | string {
 }
 
 function taskTable(unit: UnitGroup): SafeHtml {
-  const shown = unit.tasks.slice(0, MAX_ROWS);
+  const shown = unit.tasks;
   return html`<div class="table-wrap"><table id="overdue-tasks"><thead><tr><th>职责</th><th>周期</th><th>责任人</th><th>截止</th><th class="num">逾期天数</th><th>亮灯</th><th class="hide-narrow">督办级别</th><th>办理状态</th><th>最新进展</th></tr></thead><tbody>
 ${shown.map((r) => html`<tr data-task="${r.taskId}"><td><a href="/tasks/${encodeURIComponent(r.taskId)}">${r.dutyTitle}</a></td><td>${r.period}</td><td>${r.assigneeName}</td><td>${r.dueOn}</td><td class="num">${r.daysOverdue}</td><td>${lightBadge(ROW_LIGHT)}</td><td class="hide-narrow">${levelName(r.escalationLevel)}</td><td>${flagsText(r)}</td><td class="progress">${progressCell(r)}</td></tr>`)}
-</tbody></table></div>${unit.tasks.length > MAX_ROWS ? html`<p class="muted">仅显示前 ${MAX_ROWS} 项,完整清单请下载 Excel。</p>` : ''}`;
+</tbody></table></div>${unit.count > shown.length ? html`<p class="muted">仅显示前 ${shown.length} 项(共 ${unit.count} 项),完整清单请下载 Excel。</p>` : ''}`;
 }
 
 function drillDown(report: OverdueReport, f: Filters, township?: string, unit?: string): SafeHtml {
@@ -112,12 +108,13 @@ ${cards(d)}
   });
 }
 
-/** 逾期督办: counts by township and unit with drill-down, ranking, trend, filters and downloads. */
+/** 逾期督办: counts by township and unit with drill-down (one unit's rows), ranking, trend, filters and downloads. */
 export function overduePage(app: FastifyInstance, deps: HttpDeps): void {
   pageRoute(app, { method: 'GET', url: '/overdue', roles: ['admin', 'supervisor'] }, async ({ req, principal }) => {
     const q = parsePart(Query, req.query, 'query');
     const f: Filters = { duty: q.duty, period: q.period, flag: q.flag };
-    const [d, catalog] = await Promise.all([deps.services.dashboards.get(principal, { dutyId: q.duty, period: q.period, flags: q.flag ? [q.flag] : undefined }), deps.services.catalog()]);
+    const narrowing = { dutyId: q.duty, period: q.period, flags: q.flag ? [q.flag] : undefined, unitId: q.unit };
+    const [d, catalog] = await Promise.all([deps.services.dashboards.get(principal, narrowing), deps.services.catalog()]);
     return renderDashboard(principal, d, catalog.duties, f, q.township, q.unit);
   });
 }
