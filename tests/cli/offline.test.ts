@@ -53,7 +53,7 @@ test.each([
   [['preview', 'no-such-duty', '--from', '2026-01-01', '--to', '2026-03-01'], '找不到职责: no-such-duty'],
   [['task', 'list', '--status', 'late'], '必须是 open / overdue / review / done / waived 之一,收到 "late"'],
   [['task', 'list', '--flag', 'late'], '必须是 unacknowledged / progress / extensionRequested / extended / returned / suspended 之一,收到 "late"'],
-  [['report', 'overdue', '--format', 'pdf'], '必须是 table / json / csv 之一,收到 "pdf"'],
+  [['report', 'overdue', '--format', 'pdf'], '必须是 table / json / csv / xlsx 之一,收到 "pdf"'],
   [['backfill', 'monthly-data-import', '--from', '2026-05-01', '--to', '2026-04-01'], '--from (2026-05-01) 不能晚于 --to (2026-04-01)'],
   [['validate', 'no/such/dir'], 'no/such/dir'],
 ])('bad input %j is refused before anything is touched', async (args, message) => {
