@@ -16,6 +16,7 @@ export interface BatchItem {
 /**
  * Every notice one instant brings a person, in one message: their own tasks to handle, then the units they
  * supervise that are late. The notices of one batch share their duty, deadline and kind, so one subject fits all.
+ * Each link is numbered like its line in the list, since one unit may hold several of the reader's tasks.
  */
 export function composeBatch(items: BatchItem[], readerName: string, adminNames: string[]): MessageText {
   const own = items.filter((i) => i.role === 'assignee');
@@ -32,7 +33,7 @@ export function composeGroup(items: BatchItem[], adminNames: string[]): MessageT
     '',
     `「${taskLine(first)}」${stateWords(first)},涉及以下 ${items.length} 项:`,
     ...items.map((item, n) => `${n + 1}. ${item.personName}${item.role === 'supervisor' ? '(督办)' : ''}·${item.unitName}`),
-    ...items.map((item) => linkLine(`${item.unitName}·${item.role === 'supervisor' ? '查看' : '办理'}`, item.link)),
+    ...items.map((item, n) => linkLine(`${n + 1}. ${item.unitName}·${item.role === 'supervisor' ? '查看' : '办理'}`, item.link)),
     '',
     noAccountHint(adminNames),
   ];
@@ -61,7 +62,7 @@ function ownLines(items: BatchItem[]): string[] {
   return [
     `您承办的「${taskLine(first.req)}」共 ${items.length} 项${stateWords(first.req)}:`,
     ...items.map((item, n) => `${n + 1}. ${item.unitName}(任务编号 ${item.req.task.taskId})`),
-    ...items.map((item) => linkLine(`${item.unitName}·${HANDLE_TASK_LABEL}`, item.link)),
+    ...items.map((item, n) => linkLine(`${n + 1}. ${item.unitName}·${HANDLE_TASK_LABEL}`, item.link)),
   ];
 }
 
@@ -73,6 +74,6 @@ function supervisedLines(items: BatchItem[]): string[] {
   return [
     `您督查范围内,以下 ${items.length} 个单位承担的「${taskLine(req)}」已于 ${req.task.dueOn} 到期仍未完成(逾期 ${daysOverdue(req.task.dueOn, req.plannedAt)} 天,${level}督办),请督促办理:`,
     ...items.map((item, n) => `${n + 1}. ${item.unitName}(任务编号 ${item.req.task.taskId})`),
-    ...items.map((item) => linkLine(`${item.unitName}·查看任务`, item.link)),
+    ...items.map((item, n) => linkLine(`${n + 1}. ${item.unitName}·查看任务`, item.link)),
   ];
 }
