@@ -87,14 +87,19 @@ export class BatchSender {
         record(item, { channel: 'none', result: 'digest', detail: '并入每日待办汇总' });
         continue;
       }
-      const channel = routeFor(this.channels, this.fallback, item.person, contactOf(item.person, tree));
-      const robot = channel && robotKey(channel, contactOf(item.person, tree));
+      const to = contactOf(item.person, tree);
+      const channel = routeFor(this.channels, this.fallback, item.person, to);
+      const robot = channel && robotKey(channel, to);
       if (!channel) record(item, { channel: 'none', result: 'no-contact' });
       else if (robot) {
         const group = groups.get(robot) ?? { channel, items: [] };
         group.items.push(item);
         groups.set(robot, group);
-      } else direct.set(item.person.id, [...(direct.get(item.person.id) ?? []), item]);
+      } else {
+        const own = direct.get(item.person.id);
+        if (own) own.push(item);
+        else direct.set(item.person.id, [item]);
+      }
     }
     return { direct, groups };
   }

@@ -14,6 +14,8 @@ import { PRIVATE_FILE_MODE, privateDir } from './privateFiles';
  */
 export class DeliveryLog {
   readonly dir: string;
+  /** Folders made private already: a herd writes ten thousand files into 256 of them. */
+  private readonly ready = new Set<string>();
 
   constructor(dataDir: string) {
     this.dir = path.join(dataDir, 'deliveries');
@@ -28,7 +30,11 @@ export class DeliveryLog {
     }
     for (const [taskId, list] of byTask) {
       const file = this.fileOf(taskId);
-      privateDir(path.dirname(file));
+      const folder = path.dirname(file);
+      if (!this.ready.has(folder)) {
+        privateDir(folder);
+        this.ready.add(folder);
+      }
       await appendFile(file, list.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: PRIVATE_FILE_MODE });
     }
   }

@@ -23,7 +23,12 @@ export function withHeralds(plan: TaskInput[]): TaskInput[] {
  */
 export async function enrollInHeralds(client: Client, taskQueue: string, inputs: TaskInput[]): Promise<void> {
   const byHerald = new Map<string, TaskInput[]>();
-  for (const t of inputs) if (t.herald) byHerald.set(t.herald, [...(byHerald.get(t.herald) ?? []), t]);
+  for (const t of inputs) {
+    if (!t.herald) continue;
+    const tasks = byHerald.get(t.herald);
+    if (tasks) tasks.push(t);
+    else byHerald.set(t.herald, [t]);
+  }
   for (const [heraldId, tasks] of byHerald) {
     const first = { ...(tasks[0] as TaskInput), herald: heraldId };
     const o = first.occurrence;
