@@ -51,6 +51,7 @@ const EAGER_ACTIVITIES = ['--dynamic-config-value', 'system.enableActivityEagerE
  * limiter holds them back 1.5–2 s every 140 or so. A server of its own (docs/operations.md) needs the same setting.
  */
 const VISIBILITY_RPS = ['--dynamic-config-value', 'frontend.namespaceRPS.visibility=5000'];
+const HEAD_LINES = 10;
 const TAIL_LINES = 30;
 
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
@@ -81,11 +82,21 @@ async function spawnDevServer(cliPath: string, opts: DevServerOptions): Promise<
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_TYPES)) args.push('--search-attribute', `${name}=${type}`);
 
   const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A Go panic says why in its first lines and then prints every goroutine: the tail alone loses the reason (and with
+  // it the "address already in use" that makes a start worth retrying), so the first lines are kept too.
+  const head: string[] = [];
   const output: string[] = [];
+  let dropped = 0;
   let stopping = false;
   const onLine = (line: string): void => {
-    output.push(line);
-    if (output.length > TAIL_LINES) output.shift();
+    if (head.length < HEAD_LINES) head.push(line);
+    else {
+      output.push(line);
+      if (output.length > TAIL_LINES) {
+        output.shift();
+        dropped += 1;
+      }
+    }
     if (!stopping) opts.log?.(line);
   };
   forwardLines(child.stdout, onLine);
@@ -110,7 +121,7 @@ async function spawnDevServer(cliPath: string, opts: DevServerOptions): Promise<
   };
 
   try {
-    await waitUntilReady(address, namespace, exited, opts.startTimeoutMs ?? 60_000, () => output.join('\n'));
+    await waitUntilReady(address, namespace, exited, opts.startTimeoutMs ?? 60_000, () => [...head, ...(dropped ? [`…(${dropped} lines)`] : []), ...output].join('\n'));
   } catch (err) {
     await stop();
     throw err;
