@@ -78,7 +78,15 @@ export function settings(env: Env = process.env) {
     /** Traffic lights (红黄绿灯): yellow once at most this many working days are left before the deadline. */
     lightYellowDays: int(env, 'DUTY_LIGHT_YELLOW_DAYS', YELLOW_WITHIN_DEFAULT, 0, 30),
     pacing: pacingLimits(env),
+    /** Set: accounts, sessions, audit, ledger and the other stores live in this PostgreSQL, shared by every replica. */
+    databaseUrl: databaseUrl(env),
   };
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = text(env, 'DUTY_DATABASE_URL');
+  if (raw === undefined) return undefined;
+  return /^postgres(?:ql)?:\/\/[^/\s]+\/[^/\s]+$/.test(raw.split('?')[0]!) ? raw : refuse('DUTY_DATABASE_URL', '必须形如 postgresql://用户:密码@主机:端口/数据库', raw.replace(/:[^:@/]*@/, ':***@'));
 }
 
 /**
