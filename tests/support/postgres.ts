@@ -75,10 +75,13 @@ function urlOf(layout: ClusterLayout, password: string, database: string): strin
   return `postgresql://${DATABASE_USER}:${encodeURIComponent(password)}@${layout.host}:${layout.ports.postgres}/${database}`;
 }
 
-/** Below the ephemeral range: the layout keeps ports in a smallint offset. Random, so parallel runs rarely collide. */
+/**
+ * Above every port of a cluster test (offsets 10 000 and 20 000 reach 29 239) and below the ephemeral range, within what
+ * the layout's smallint offset allows. Random, so parallel runs rarely collide.
+ */
 async function freePort(): Promise<number> {
   for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const port = 30_500 + Math.floor(Math.random() * 750);
     if (await isFree(port)) return port;
   }
 }
