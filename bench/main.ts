@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { REPO_ROOT, settings } from '../src/config';
 import { installRuntimeLogging } from '../src/temporal/runtimeLogging';
@@ -15,7 +15,9 @@ import { keyIdOf, type PayloadKeys } from '../src/temporal/payloadKeys';
 import { bundleToFile, ENGINE_WORKFLOWS } from './lib/bundle';
 import { barChart } from './lib/chart';
 import { busyNeighbours, cores, load } from './lib/proc';
+import { printSideBySide } from './lib/sideBySide';
 import { printTable, type Line } from './lib/table';
+import { TARGETS, type Target } from './lib/target';
 import { runCountyYear } from './scenarios/countyYear';
 import type { HerdChannel } from './scenarios/herd';
 import { runHerdSuite } from './scenarios/herdSuite';
@@ -47,7 +49,15 @@ const program = new Command('bench')
   .option('--login-tasks <n>', 'login: overdue tasks the export lists (at most the task-list cap, 5000)', Number, 3000)
   .option('--login-previews <n>', 'login: three-year previews loading at once', Number, 10)
   .option('--login-seconds <s>', 'login: how long the load runs while GET /login is timed', Number, 60)
-  .option('--out <dir>', 'where results go', path.join(REPO_ROOT, 'artifacts', 'bench'));
+  .option('--out <dir>', 'where results go', path.join(REPO_ROOT, 'artifacts', 'bench'))
+  .option('--target <list>', 'dev,cluster: throughput, herd and report on each, side by side (cluster: the one `npm run cluster -- up` runs)', targetList, ['dev']);
+
+function targetList(v: string): Target[] {
+  const wanted = list(v);
+  const unknown = wanted.filter((t) => !(TARGETS as readonly string[]).includes(t));
+  if (unknown.length > 0 || wanted.length === 0) throw new InvalidArgumentError(`目标只能是 ${TARGETS.join('、')},实际为 ${v}`);
+  return wanted as Target[];
+}
 
 interface Opts {
   quick?: boolean;
@@ -69,6 +79,7 @@ interface Opts {
   loginPreviews: number;
   loginSeconds: number;
   out: string;
+  target: Target[];
 }
 
 function quick(o: Opts, given: (name: string) => boolean): Opts {
@@ -106,6 +117,47 @@ function scoreSpread(scores: number[]): string {
   return `${sorted[0] ?? '—'} / ${sorted[Math.floor(sorted.length / 2)] ?? '—'} / ${sorted.at(-1) ?? '—'}`;
 }
 
+/** The scenarios that run on either target: throughput, herd and report (with the dashboards beside it). */
+async function targeted(target: Target, o: Opts, ctx: { engine: string; bare: string; keys: PayloadKeys; log: (line: string) => void }): Promise<{ results: Record<string, unknown>; lines: Line[]; bars: Parameters<typeof barChart>[1] }> {
+  const { engine, bare, keys, log } = ctx;
+  const results: Record<string, unknown> = {};
+  const lines: Line[] = [];
+  const bars: Parameters<typeof barChart>[1] = [];
+    if (o.only.includes('throughput')) {
+    log(`throughput on ${target}: ${o.tasks} tasks per side`);
+    const r = await runThroughput({ engine, bare }, keys, { tasks: o.tasks, parallel: o.parallel, timerMs: 1000, cache: settings().maxCachedWorkflows, target });
+    results.throughput = r;
+    lines.push(
+      { scenario: 'throughput', measure: `engine, ${r.tasks} tasks`, value: `${r.engine.tasksPerSec.toFixed(1)} tasks/s` },
+      { scenario: 'throughput', measure: `bare workflow, ${r.tasks} tasks`, value: `${r.bare.tasksPerSec.toFixed(1)} tasks/s` },
+      { scenario: 'throughput', measure: 'ratio engine ÷ bare', value: r.ratio.toFixed(2), goal: '≥ 0.8', ok: r.ratio >= 0.8 },
+    );
+    for (const [side, d] of Object.entries(r.database ?? {})) {
+      if (d) lines.push({ scenario: 'throughput', measure: `${side}: PostgreSQL rows written per task / time in PostgreSQL`, value: `${(d.rowsWritten / r.tasks).toFixed(1)} / ${d.activeSec} s` });
+    }
+    bars.push({ label: 'throughput ratio engine ÷ bare', value: r.ratio, goal: 0.8, unit: '', lowerIsBetter: false });
+  }
+  if (o.only.includes('herd')) {
+    const herd = await runHerdSuite({ bundle: engine, log, keys, target }, { tasks: o.herd, channels: o.herdChannels as HerdChannel[], smtpRate: o.smtpRate, leadSec: o.herdLead, cache: settings().maxCachedWorkflows, groupCadres: o.groupCadres, bareBundle: bare });
+    results.herd = herd.result;
+    lines.push(...herd.lines);
+    bars.push(...herd.bars);
+  }
+  if (o.only.includes('report')) {
+    const dashboards = dashboardsBeside(log);
+    const rows = await runReport({ sizes: o.reportSizes, overdueShare: o.overdueShare, repeats: 3, ...dashboards.options, target }, log);
+    results.report = rows;
+    for (const r of rows) {
+      const big = r.openTasks >= 100_000;
+      lines.push({ scenario: 'report', measure: `${r.openTasks} open, ${r.scope} (${r.rows} overdue rows)`, value: `${r.medianSec.toFixed(2)} s`, ...(big ? { goal: '≤ 2 s', ok: r.medianSec <= 2 } : {}) });
+      bars.push({ label: `report ${r.openTasks / 1000}k open, ${r.scope}`, value: r.medianSec, ...(big ? { goal: 2 } : {}), unit: 's', lowerIsBetter: true });
+    }
+    results.dashboard = dashboards.figures;
+    lines.push(...dashboards.lines());
+  }
+  return { results, lines, bars };
+}
+
 async function main(): Promise<void> {
   program.parse();
   let o = program.opts<Opts>();
@@ -123,36 +175,19 @@ async function main(): Promise<void> {
   const lines: Line[] = [];
   const bars: Parameters<typeof barChart>[1] = [];
   const began = Date.now();
+  let sideBySide: Map<Target, Line[]> | undefined;
   try {
-    if (o.only.includes('throughput')) {
-      log(`throughput: ${o.tasks} tasks per side`);
-      const r = await runThroughput({ engine, bare }, keys, { tasks: o.tasks, parallel: o.parallel, timerMs: 1000, cache: settings().maxCachedWorkflows });
-      results.throughput = r;
-      lines.push(
-        { scenario: 'throughput', measure: `engine, ${r.tasks} tasks`, value: `${r.engine.tasksPerSec.toFixed(1)} tasks/s` },
-        { scenario: 'throughput', measure: `bare workflow, ${r.tasks} tasks`, value: `${r.bare.tasksPerSec.toFixed(1)} tasks/s` },
-        { scenario: 'throughput', measure: 'ratio engine ÷ bare', value: r.ratio.toFixed(2), goal: '≥ 0.8', ok: r.ratio >= 0.8 },
-      );
-      bars.push({ label: 'throughput ratio engine ÷ bare', value: r.ratio, goal: 0.8, unit: '', lowerIsBetter: false });
+    const byTarget = new Map<Target, Line[]>();
+    for (const target of o.target) {
+      const r = await targeted(target, o, { engine, bare, keys, log });
+      byTarget.set(target, r.lines);
+      if (o.target.length === 1) {
+        Object.assign(results, r.results);
+        lines.push(...r.lines);
+        bars.push(...r.bars);
+      } else results[target] = r.results;
     }
-    if (o.only.includes('herd')) {
-      const herd = await runHerdSuite({ bundle: engine, log, keys }, { tasks: o.herd, channels: o.herdChannels as HerdChannel[], smtpRate: o.smtpRate, leadSec: o.herdLead, cache: settings().maxCachedWorkflows, groupCadres: o.groupCadres, bareBundle: bare });
-      results.herd = herd.result;
-      lines.push(...herd.lines);
-      bars.push(...herd.bars);
-    }
-    if (o.only.includes('report')) {
-      const dashboards = dashboardsBeside(log);
-      const rows = await runReport({ sizes: o.reportSizes, overdueShare: o.overdueShare, repeats: 3, ...dashboards.options }, log);
-      results.report = rows;
-      for (const r of rows) {
-        const big = r.openTasks >= 100_000;
-        lines.push({ scenario: 'report', measure: `${r.openTasks} open, ${r.scope} (${r.rows} overdue rows)`, value: `${r.medianSec.toFixed(2)} s`, ...(big ? { goal: '≤ 2 s', ok: r.medianSec <= 2 } : {}) });
-        bars.push({ label: `report ${r.openTasks / 1000}k open, ${r.scope}`, value: r.medianSec, ...(big ? { goal: 2 } : {}), unit: 's', lowerIsBetter: true });
-      }
-      results.dashboard = dashboards.figures;
-      lines.push(...dashboards.lines());
-    }
+    if (o.target.length > 1) sideBySide = byTarget;
     if (o.only.includes('memory')) {
       const rows = await runMemory({ bundle: engine, log, keys }, { sizes: o.memorySizes, caches: o.memoryCaches });
       results.memory = rows;
@@ -195,6 +230,7 @@ async function main(): Promise<void> {
   const after = { load: load(), neighbours: busyNeighbours([]) };
   const meta = { at: new Date().toISOString(), node: process.version, cores: cores(), totalSec: (Date.now() - began) / 1000, args: process.argv.slice(2), before, after };
   printTable(lines);
+  if (sideBySide) printSideBySide(sideBySide);
   process.stdout.write(`\nmachine: ${meta.cores} cores; load before ${before.load}, after ${after.load}; ${meta.totalSec.toFixed(0)} s in all\n`);
   mkdirSync(o.out, { recursive: true });
   const json = JSON.stringify({ meta, options: o, results, table: lines }, null, 2);

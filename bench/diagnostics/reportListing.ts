@@ -60,9 +60,9 @@ async function main(): Promise<void> {
     const query = overdue.build();
     const client = cluster.client;
 
-    const before = await visibilityMetrics(cluster.metricsUrl());
+    const before = await visibilityMetrics(cluster.metricsUrls()[0]);
     await timed('raw listing, page 1000 (no decoding)', () => rawListing(client, query, 1000));
-    const after = await visibilityMetrics(cluster.metricsUrl());
+    const after = await visibilityMetrics(cluster.metricsUrls()[0]);
     for (const [key, value] of after) if (value !== (before.get(key) ?? 0)) console.log(`  server metric ${key}: +${(value - (before.get(key) ?? 0)).toFixed(3)}`);
     await timed('raw listing, page 5000 asked', () => rawListing(client, query, 5000));
     await timed('client.workflow.list + summarize (what the report does)', async () => {

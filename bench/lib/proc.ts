@@ -3,17 +3,19 @@ import os from 'node:os';
 
 const TICKS = 100; // USER_HZ on Linux
 
-/** The pid of the first process whose command line contains `needle` (the dev server, found by its db file). */
-export function findPid(needle: string): number | undefined {
+/** Every process whose command line holds all the needles. */
+export function findPids(...needles: string[]): number[] {
+  const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle)) return Number(entry);
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (needles.every((n) => cmdline.includes(n))) found.push(Number(entry));
     } catch {
       // gone meanwhile
     }
   }
-  return undefined;
+  return found;
 }
 
 /** User + system CPU seconds a process has used so far; 0 once it is gone. */

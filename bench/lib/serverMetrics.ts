@@ -1,19 +1,14 @@
-/** The dev server's own Prometheus metrics: what its persistence (SQLite) did, by operation. */
+/** A Temporal server's own Prometheus metrics: what its persistence (SQLite or PostgreSQL) did, by operation. */
 export interface PersistenceOps {
   /** operation → [requests, seconds spent] */
   ops: Map<string, [number, number]>;
 }
 
-export async function scrapePersistence(url: string | undefined): Promise<PersistenceOps> {
+/** Summed over every endpoint given: a cluster's frontend, history and matching each report their own. */
+export async function scrapePersistence(urls: readonly string[]): Promise<PersistenceOps> {
   const ops = new Map<string, [number, number]>();
-  if (!url) return { ops };
-  let text: string;
-  try {
-    text = await (await fetch(url)).text();
-  } catch {
-    return { ops };
-  }
-  for (const line of text.split('\n')) {
+  const texts = await Promise.all(urls.map((url) => fetch(url).then((r) => r.text(), () => '')));
+  for (const line of texts.join('\n').split('\n')) {
     const m = /^(persistence_requests|persistence_latency_sum)\{[^}]*operation="([^"]+)"[^}]*\} ([0-9.e+-]+)$/.exec(line);
     if (!m) continue;
     const entry = ops.get(m[2] as string) ?? [0, 0];

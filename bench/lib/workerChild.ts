@@ -9,6 +9,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { settings } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { installRuntimeLogging } from '../../src/temporal/runtimeLogging';
+import { loadConnectionConfig, toConnectionOptions } from '../../src/temporal/connection';
 import { createDutyWorker } from '../../worker';
 
 export interface ChildStats {
@@ -22,14 +23,16 @@ export interface ChildStats {
 }
 
 async function main(): Promise<void> {
-  const address = process.env.TEMPORAL_ADDRESS ?? '';
   const codePath = process.env.BENCH_BUNDLE ?? '';
   const logger = createLogger('worker');
   installRuntimeLogging(logger);
-  const connection = await NativeConnection.connect({ address });
-  const clientConnection = Connection.lazy({ address });
-  const client = new Client({ connection: clientConnection, namespace: 'default' });
-  const worker = await createDutyWorker({ connection, client, namespace: 'default', settings: settings(), logger, workflowBundle: { code: readFileSync(codePath, 'utf8') } });
+  // As `npm run worker` connects: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and, on the cluster, TEMPORAL_TLS_*.
+  const config = loadConnectionConfig();
+  const connection = await NativeConnection.connect(toConnectionOptions(config));
+  const clientConnection = Connection.lazy(toConnectionOptions(config));
+  const { namespace } = config;
+  const client = new Client({ connection: clientConnection, namespace });
+  const worker = await createDutyWorker({ connection, client, namespace, settings: settings(), logger, workflowBundle: { code: readFileSync(codePath, 'utf8') } });
   const report = () => {
     const m = process.memoryUsage();
     const s = worker.getStatus();

@@ -4,7 +4,8 @@ import { Client } from '@temporalio/client';
 import { dutyDataConverter } from '../../src/temporal/payloadCodec';
 import type { PayloadKeys } from '../../src/temporal/payloadKeys';
 import { startCluster, type Cluster } from '../lib/cluster';
-import { cpuSeconds, findPid } from '../lib/proc';
+import { cpuSeconds } from '../lib/proc';
+import { databaseDelta, type DatabaseFigures, type Target } from '../lib/target';
 import { persistenceDelta, scrapePersistence, type PersistenceDelta } from '../lib/serverMetrics';
 import { accountNotices, type ArrivalOf, smtpArrivals } from '../lib/notices';
 import { startRobotFake, type RobotFake } from '../lib/robotFake';
@@ -54,6 +55,8 @@ export interface HerdResult {
   workerCpuSec: number;
   /** The server's own account of its SQLite work while the herd drained. */
   persistence: PersistenceDelta;
+  /** PostgreSQL's own figures while the herd drained (cluster target). */
+  database?: DatabaseFigures;
   opsPerNotice: number;
 }
 
@@ -62,11 +65,12 @@ export interface HerdContext {
   log: (line: string) => void;
   /** The payload key the worker and the bench's client share, as every deployment of the engine does. */
   keys: PayloadKeys;
+  target?: Target;
 }
 
 /** A client that encrypts like the engine's own (the CLI, dutyCycle's openTasks). */
 export function engineClient(cluster: Cluster, keys: PayloadKeys): Client {
-  return new Client({ connection: cluster.connection, namespace: 'default', dataConverter: dutyDataConverter(keys) });
+  return new Client({ connection: cluster.connection, namespace: cluster.server.namespace, dataConverter: dutyDataConverter(keys) });
 }
 
 /** A herd's shared pieces: a county roster, N tasks all reminding at `plannedAt`, spread over the villages. */
@@ -94,8 +98,9 @@ export function outboxArrivals(dir: string): Map<string, number> {
   return out;
 }
 
-export function workerEnv(o: { address: string; bundle: string; taskQueue: string; dir: string; cache: number; keys: PayloadKeys; smtpPort?: number }): Record<string, string> {
+export function workerEnv(o: { address: string; bundle: string; taskQueue: string; dir: string; cache: number; keys: PayloadKeys; smtpPort?: number; clientEnv?: Record<string, string> }): Record<string, string> {
   return {
+    ...o.clientEnv,
     DUTY_PAYLOAD_KEY: o.keys.current?.key.toString('base64') ?? 'off',
     TEMPORAL_ADDRESS: o.address,
     BENCH_BUNDLE: o.bundle,
@@ -113,7 +118,7 @@ export function workerEnv(o: { address: string; bundle: string; taskQueue: strin
 const ROBOT_PREFIX = 'BENCH_WECOM_';
 
 export async function runHerd(ctx: HerdContext, o: HerdOptions): Promise<HerdResult> {
-  const cluster = await startCluster(`herd-${o.channel}`);
+  const cluster = await startCluster(`herd-${o.channel}`, { target: ctx.target });
   let sink: RateLimitedSink | undefined;
   let robots: RobotFake | undefined;
   let worker: WorkerProcess | undefined;
@@ -123,7 +128,7 @@ export async function runHerd(ctx: HerdContext, o: HerdOptions): Promise<HerdRes
     if (o.channel === 'smtp') sink = await startRateLimitedSink(o.smtpRate);
     if (robot) robots = await startRobotFake();
     const robotVars = robots ? robotEnvFor(tree, robots) : {};
-    const env = { ...workerEnv({ address: cluster.server.address, bundle: ctx.bundle, taskQueue: 'herd', dir: cluster.dir, cache: o.cache, keys: ctx.keys, smtpPort: sink?.port }), ...robotVars };
+    const env = { ...workerEnv({ address: cluster.server.address, bundle: ctx.bundle, taskQueue: 'herd', dir: cluster.dir, cache: o.cache, keys: ctx.keys, smtpPort: sink?.port, clientEnv: cluster.clientEnv }), ...robotVars };
     worker = spawnWorker(env, path.join(cluster.dir, 'worker.log'));
     await worker.ready;
     const leadMs = (o.leadSec || 20 + o.tasks * 0.012) * 1000;
@@ -137,14 +142,17 @@ export async function runHerd(ctx: HerdContext, o: HerdOptions): Promise<HerdRes
     const startedAfterPlan = Date.now() > plannedAt.getTime();
     if (startedAfterPlan) ctx.log(`herd ${o.channel}: opening took ${startMs} ms, past the planned instant; raise --herd-lead`);
     await sleep(Math.max(0, plannedAt.getTime() - Date.now()));
-    const serverPid = findPid(cluster.dbFile);
-    const cpu0 = { server: cpuSeconds(serverPid), worker: cpuSeconds(worker.pid) };
-    const metrics0 = await scrapePersistence(cluster.metricsUrl());
+    const serverPids = cluster.serverPids();
+    const serverCpu = () => serverPids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+    const cpu0 = { server: serverCpu(), worker: cpuSeconds(worker.pid) };
+    const db0 = await cluster.database();
+    const metrics0 = await scrapePersistence(cluster.metricsUrls());
     const herald = client.workflow.getHandle(inputs[0]?.herald ?? heraldWorkflowId(inputs[0] as TaskInput));
     await until(async () => ((await herald.query(heraldMembersQuery).catch(() => undefined))?.sent ?? 0) >= inputs.length, o.drainTimeoutSec * 1000, 250);
     const drainSec = (Date.now() - plannedAt.getTime()) / 1000;
-    const cpu = { server: cpuSeconds(serverPid) - cpu0.server, worker: cpuSeconds(worker.pid) - cpu0.worker };
-    const persistence = persistenceDelta(metrics0, await scrapePersistence(cluster.metricsUrl()));
+    const cpu = { server: serverCpu() - cpu0.server, worker: cpuSeconds(worker.pid) - cpu0.worker };
+    const database = databaseDelta(db0, await cluster.database());
+    const persistence = persistenceDelta(metrics0, await scrapePersistence(cluster.metricsUrls()));
     const arrivals = sink ? smtpArrivals(sink.arrivals) : robots ? robotArrivals(robots, plannedAt.getTime()) : outboxMessageArrivals(env.DUTY_OUTBOX_DIR as string);
     const account = await accountNotices(env.DUTY_DATA_DIR as string, inputs.map((t) => t.taskId), 'reminder', plannedAt.getTime(), arrivals);
     return {
@@ -164,6 +172,7 @@ export async function runHerd(ctx: HerdContext, o: HerdOptions): Promise<HerdRes
       serverCpuSec: Math.round(cpu.server),
       workerCpuSec: Math.round(cpu.worker),
       persistence,
+      ...(database ? { database } : {}),
       opsPerNotice: account.delivered ? persistence.requests / account.delivered : Number.NaN,
     };
   } finally {

@@ -30,7 +30,7 @@ const s = (ms: number) => (ms / 1000).toFixed(1);
 export async function runHerdSuite(ctx: HerdContext, o: HerdSuiteOptions): Promise<{ result: HerdSuiteResult; lines: Line[]; bars: Bar[] }> {
   const lines: Line[] = [];
   const bars: Bar[] = [];
-  const bare = await runBareHerd({ bundle: o.bareBundle, tasks: o.tasks, leadSec: o.leadSec, cache: o.cache, drainTimeoutSec: DRAIN_TIMEOUT_SEC, log: ctx.log });
+  const bare = await runBareHerd({ bundle: o.bareBundle, tasks: o.tasks, leadSec: o.leadSec, cache: o.cache, drainTimeoutSec: DRAIN_TIMEOUT_SEC, log: ctx.log, target: ctx.target });
   lines.push(
     { scenario: 'bare herd', measure: `${bare.tasks} bare workflows, one timer + one outbox send: p50 / p99 / max lateness`, value: `${s(bare.lateness.p50)} / ${s(bare.lateness.p99)} / ${s(bare.lateness.max)} s` },
     { scenario: 'bare herd', measure: 'lost; persistence operations per send', value: `${bare.lost}; ${bare.opsPerNotice.toFixed(1)}` },
@@ -45,6 +45,7 @@ export async function runHerdSuite(ctx: HerdContext, o: HerdSuiteOptions): Promi
       { scenario: 'deadline herd', measure: `${r.channel}: lost / duplicates / messages / refusals`, value: `${r.lost} / ${r.duplicates} / ${r.messages} / ${r.refusals}`, goal: '0 lost, 0 refused', ok: r.lost === 0 && r.refusals === 0 },
       { scenario: 'deadline herd', measure: `${r.channel}: persistence operations per reminder`, value: r.opsPerNotice.toFixed(3), goal: '≤ 1', ok: r.opsPerNotice <= 1 },
     );
+    if (r.database) lines.push({ scenario: 'deadline herd', measure: `${r.channel}: PostgreSQL rows written / transactions / time in PostgreSQL`, value: `${r.database.rowsWritten} / ${r.database.transactions} / ${r.database.activeSec} s` });
     bars.push({ label: `herd p99 lateness, ${r.channel}`, value: r.lateness.p99 / 1000, goal: goalSec, unit: 's', lowerIsBetter: true });
   }
   const outbox = engine.find((r) => r.channel === 'outbox');

@@ -7,6 +7,7 @@ import { visibilityQuery } from '../../src/tasks/visibilityQuery';
 import type { OrgTree } from '../../src/roster/orgTree';
 import type { Unit } from '../../src/shared/types';
 import { ZONE } from '../../src/shared/zone';
+import type { Target } from '../lib/target';
 import { startCluster } from '../lib/cluster';
 import { countyRoster, writeRoster } from '../lib/roster';
 import { eachParallel, startAll, startInStanding, syntheticTask, type SeededStanding } from '../lib/tasks';
@@ -22,6 +23,8 @@ export interface ReportOptions {
   dataDir?: string;
   /** Runs on the same seeded server after each size's report figures (the dashboards, the exports). */
   afterSize?: (county: SeededCounty) => Promise<void>;
+  /** The cluster target seeds a namespace of its own each run (`dataDir` keeps only a dev server). */
+  target?: Target;
 }
 
 export interface ReportRow {
@@ -56,7 +59,7 @@ const DAY = 86_400_000;
  * the report reads, and nothing else runs. They are spread over every township, village and department.
  */
 export async function runReport(o: ReportOptions, log: (line: string) => void): Promise<ReportRow[]> {
-  const cluster = await startCluster('report', o.dataDir ? { dir: o.dataDir } : {});
+  const cluster = await startCluster('report', { ...(o.dataDir && o.target !== 'cluster' ? { dir: o.dataDir } : {}), target: o.target });
   const rows: ReportRow[] = [];
   try {
     const tree = writeRoster(path.join(cluster.dir, 'catalog'), countyRoster());
@@ -95,7 +98,7 @@ export async function runReport(o: ReportOptions, log: (line: string) => void): 
     }
     return rows;
   } finally {
-    await cluster.stop({ keepDir: Boolean(o.dataDir) });
+    await cluster.stop({ keepDir: Boolean(o.dataDir) && o.target !== 'cluster' });
   }
 }
 

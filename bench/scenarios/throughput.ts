@@ -13,6 +13,7 @@ import { startTask } from '../../src/tasks/start';
 import { completeTaskUpdate } from '../../src/contracts/dutyTask';
 import { createDutyWorker } from '../../worker';
 import { finishUpdate } from '../workflows/bare';
+import { databaseDelta, type DatabaseFigures, type Target } from '../lib/target';
 import { startCluster } from '../lib/cluster';
 import { countyRoster, villages, writeRoster } from '../lib/roster';
 import { eachParallel, syntheticTask } from '../lib/tasks';
@@ -23,6 +24,7 @@ export interface ThroughputOptions {
   parallel: number;
   timerMs: number;
   cache: number;
+  target?: Target;
 }
 
 export interface ThroughputSide {
@@ -36,6 +38,8 @@ export interface ThroughputResult {
   engine: ThroughputSide;
   bare: ThroughputSide;
   ratio: number;
+  /** PostgreSQL's own figures per side (cluster target). */
+  database?: { engine?: DatabaseFigures; bare?: DatabaseFigures };
 }
 
 /** The outbox, plus a signal to the driver once a reminder is written, so it completes the task only after it. */
@@ -84,20 +88,21 @@ async function drive(n: number, parallel: number, lifecycle: (i: number) => Prom
 }
 
 export async function runThroughput(bundles: { engine: string; bare: string }, keys: PayloadKeys, o: ThroughputOptions): Promise<ThroughputResult> {
-  const cluster = await startCluster('throughput');
-  const connection = await NativeConnection.connect({ address: cluster.server.address });
+  const cluster = await startCluster('throughput', { target: o.target });
+  const connection = await NativeConnection.connect(cluster.connectionOptions);
+  const namespace = cluster.server.namespace;
   try {
     const tree = writeRoster(path.join(cluster.dir, 'catalog'), countyRoster());
     const vs = villages(tree);
     const reminded = new Signal();
     const dataConverter = dutyDataConverter(keys);
-    const client = new Client({ connection: cluster.connection, namespace: 'default', dataConverter });
+    const client = new Client({ connection: cluster.connection, namespace, dataConverter });
 
     // Engine: the real worker, encryption and send ledger included, writing reminders to an outbox folder.
     const engineWorker = await createDutyWorker({
       connection,
       client,
-      namespace: 'default',
+      namespace,
       settings: { ...settings(), taskQueue: 'tp-engine', dataDir: path.join(cluster.dir, 'data'), quietHours: false, maxCachedWorkflows: o.cache },
       logger: pino({ level: 'warn' }),
       workflowBundle: { code: readFileSync(bundles.engine, 'utf8') },
@@ -105,6 +110,7 @@ export async function runThroughput(bundles: { engine: string; bare: string }, k
       roster: () => tree,
       dataConverter,
     });
+    const db0 = await cluster.database();
     const engine = await engineWorker.runUntil(() =>
       drive(o.tasks, o.parallel, async (i) => {
         const unit = vs[i % vs.length]?.id ?? '';
@@ -119,11 +125,12 @@ export async function runThroughput(bundles: { engine: string; bare: string }, k
       }),
     );
 
+    const db1 = await cluster.database();
     // Bare: same process, same server, same cache, its own queue.
     const ran = new Signal();
     const bareWorker = await Worker.create({
       connection,
-      namespace: 'default',
+      namespace,
       taskQueue: 'tp-bare',
       workflowBundle: { code: readFileSync(bundles.bare, 'utf8') },
       activities: {
@@ -133,7 +140,7 @@ export async function runThroughput(bundles: { engine: string; bare: string }, k
       },
       maxCachedWorkflows: o.cache,
     });
-    const bareClient = new Client({ connection: cluster.connection, namespace: 'default' });
+    const bareClient = new Client({ connection: cluster.connection, namespace });
     const bare = await bareWorker.runUntil(() =>
       drive(o.tasks, o.parallel, async (i) => {
         const workflowId = `bare-${i}`;
@@ -144,7 +151,9 @@ export async function runThroughput(bundles: { engine: string; bare: string }, k
         await handle.result();
       }),
     );
-    return { tasks: o.tasks, engine, bare, ratio: engine.tasksPerSec / bare.tasksPerSec };
+    const db2 = await cluster.database();
+    const database = db0 ? { engine: databaseDelta(db0, db1), bare: databaseDelta(db1, db2) } : undefined;
+    return { tasks: o.tasks, engine, bare, ratio: engine.tasksPerSec / bare.tasksPerSec, ...(database ? { database } : {}) };
   } finally {
     await connection.close();
     await cluster.stop();
