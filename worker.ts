@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Logger } from 'pino';
@@ -16,6 +15,7 @@ import { OutboxChannel } from './src/notify/outbox';
 import { paceChannels } from './src/notify/pacing';
 import { WeComChannel } from './src/notify/wecom';
 import { SendLedger } from './src/notify/sendLedger';
+import { storeBackend } from './src/store/backend';
 import type { OrgTree } from './src/roster/orgTree';
 import { loadConnectionConfig, toConnectionOptions } from './src/temporal/connection';
 import { installRuntimeLogging } from './src/temporal/runtimeLogging';
@@ -24,8 +24,8 @@ import type { DataConverter } from '@temporalio/common';
 import { CatalogSource } from './src/sources/catalogSource';
 import { dutyDataConverter } from './src/temporal/payloadCodec';
 import { loadWorkCalendar } from './src/sources/holidays';
-import { DeliveryLog } from './src/store/deliveries';
-import { activeSuspensions, EmergencyStore } from './src/store/emergencies';
+import { activeSuspensions } from './src/store/emergencies';
+import { deliveryLogOf, emergencyStoreOf } from './src/store/records';
 
 /** A channel that cannot deliver twice may have this many sends in doubt at once: a herd's batch writes them side by side. */
 const IDEMPOTENT_IN_DOUBT = 8;
@@ -59,12 +59,15 @@ export function defaultChannels(s: Settings): Partial<Record<ChannelName, Notifi
 
 export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker> {
   const s = opts.settings;
-  // Every channel goes through the durable send ledger: a send retried after this process died is not repeated.
+  // Every channel goes through the durable send ledger: a send retried after this process died is not repeated (on
+  // another worker too, when the ledger is in PostgreSQL).
   // Pacing waits outside it, so a robot's wait for its slot holds up no other robot.
-  const ledger = SendLedger.at(path.join(s.dataDir, 'send-ledger.jsonl'), opts.logger);
+  const ledger = SendLedger.of(await storeBackend(s), opts.logger);
   const channels = paceChannels(Object.fromEntries(Object.entries(opts.channels ?? defaultChannels(s)).map(([name, c]) => [name, ledger.guard(c, c.idempotent ? IDEMPOTENT_IN_DOUBT : 1)])), s.pacing);
   const notifier = new Notifier(channels, 'outbox', opts.logger);
   const source = new CatalogSource(s.catalogDir, opts.logger);
+  const records = await storeBackend(s);
+  const emergencies = emergencyStoreOf(records);
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
@@ -77,12 +80,12 @@ export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker>
       taskQueue: s.taskQueue,
       notifier,
       batchSender: new BatchSender(channels, 'outbox', opts.logger),
-      deliveries: new DeliveryLog(s.dataDir),
+      deliveries: deliveryLogOf(records),
       digestSender: new DigestSender(channels, 'outbox', opts.logger),
       quietHours: s.quietHours,
       clock: opts.clock,
       duties: opts.duties ?? (() => source.duties()),
-      emergencies: () => activeSuspensions(new EmergencyStore(s.dataDir).list(), new Date()),
+      emergencies: async () => activeSuspensions(await emergencies.list(), new Date()),
     }),
     dataConverter: opts.dataConverter ?? dutyDataConverter(),
     maxCachedWorkflows: s.maxCachedWorkflows,

@@ -1,69 +1,77 @@
-import { closeSync, fsync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
-import { AppendLog } from '../store/appendLog';
+import type { StoreBackend } from '../store/backend';
 import type { ChannelResult, NotificationChannel, OutgoingMessage } from './channel';
+import { FileLedgerStore } from './sendLedgerFile';
+import { PgLedgerStore } from './sendLedgerPg';
 
 /**
  * A durable record of what each channel has accepted, so a send retried after the worker died (kill -9, OOM,
  * power cut) is not delivered a second time.
  *
- * Per message: `pending` is appended before the channel is called, `sent` (or `aborted`) after it answers.
- * Each line is handed to the kernel with write(2) before the next step, so it survives the death of this process
- * at once; fsync follows in the background, batched, and only matters for a crash of the whole machine.
+ * Per message: `pending` is recorded before the channel is called, `sent` (or `aborted`) after it answers, each
+ * durable before the next step: in the file (./sendLedgerFile.ts) a line handed to the kernel with write(2), in
+ * PostgreSQL (./sendLedgerPg.ts, with `DUTY_DATABASE_URL`) a committed row. The file serves one machine; the table is
+ * shared by every worker, so a retry on another worker sees what this one began or finished.
  *
- * The one unavoidable window: the channel has accepted the message (the SMTP server said 250) but our `sent` line
+ * The one unavoidable window: the channel has accepted the message (the SMTP server said 250) but our `sent` record
  * is not yet written. A death there leaves the key `pending`, the retry cannot tell and sends again. Each channel
- * lets only `inDoubtLimit` (default 1) messages through that window at a time, so one death costs at most one
- * duplicate per channel. Serialising a channel is cheap next to what it guards: a loopback SMTP exchange is a
- * few milliseconds, an outbox file a fraction of one.
+ * lets only `inDoubtLimit` (default 1) messages per process through that window at a time, so one death costs at most
+ * one duplicate per channel. Serialising a channel is cheap next to what it guards: a loopback SMTP exchange is a
+ * few milliseconds, an outbox file a fraction of one, a ledger row about the same.
  *
  * Keys are scoped by the workflow run: a new run under the same business id (a fresh database, a reset) is a
  * new task and must notify again. Records hold ids and channel results only, never names or contacts.
  */
 
-type Entry = { k: string; s: 'pending' } | { k: string; s: 'sent'; r: ChannelResult } | { k: string; s: 'aborted' };
+/** What the ledger held for a key when a send under it began: nothing (or an abort) means a plain first try. */
+export type Prior = { state: 'sent'; result: ChannelResult } | { state: 'pending' } | undefined;
 
 export interface LedgerStats {
   sent: number;
-  /** Pending at open: sends a previous process started and never finished; each is re-sent once. */
-  inDoubt: number;
+  /** Sends begun and not finished: under way now, or in doubt after a death (each is re-sent once). */
+  pending: number;
 }
 
+/** Where the records live. Every write is durable when its promise resolves. */
+export interface LedgerStore {
+  /** Records the key `pending`, unless it is already `sent`; answers what it held before. */
+  claim(key: string): Promise<Prior>;
+  markSent(key: string, result: ChannelResult): Promise<void>;
+  /** Not delivered (the channel threw, or refused for good); never undoes a `sent`. */
+  markAborted(key: string): Promise<void>;
+  stats(): Promise<LedgerStats>;
+  close(): void;
+}
+
+const LEDGER_FILE = 'send-ledger.jsonl';
+
 export class SendLedger {
-  private static readonly open = new Map<string, SendLedger>();
-  private readonly sent = new Map<string, ChannelResult>();
-  private readonly pending = new Set<string>();
-  private readonly fd: number;
-  private syncing = false;
-  private dirty = false;
-  readonly stats: LedgerStats;
+  private static readonly files = new Map<string, SendLedger>();
+
+  /** The deployment's ledger: the shared table when the store is PostgreSQL, else the file in the data folder. */
+  static of(backend: StoreBackend, log?: Logger): SendLedger {
+    if (backend.kind === 'postgres') return new SendLedger(new PgLedgerStore(backend.db, log), log);
+    return SendLedger.at(path.join(backend.dataDir, LEDGER_FILE), log);
+  }
 
   /** One instance per file and process, so every worker in a process shares what it knows. */
   static at(file: string, log?: Logger): SendLedger {
     const resolved = path.resolve(file);
-    let ledger = SendLedger.open.get(resolved);
-    if (!ledger) SendLedger.open.set(resolved, (ledger = new SendLedger(resolved, log)));
+    let ledger = SendLedger.files.get(resolved);
+    if (!ledger) {
+      ledger = new SendLedger(new FileLedgerStore(resolved, log), log, () => SendLedger.files.delete(resolved));
+      SendLedger.files.set(resolved, ledger);
+    }
     return ledger;
   }
 
   private constructor(
-    readonly file: string,
+    private readonly store: LedgerStore,
     private readonly log?: Logger,
-  ) {
-    for (const e of new AppendLog<Entry>(file).readAll()) {
-      if (e.s === 'sent') {
-        this.sent.set(e.k, e.r);
-        this.pending.delete(e.k);
-      } else if (e.s === 'pending') this.pending.add(e.k);
-      else this.pending.delete(e.k);
-    }
-    this.stats = { sent: this.sent.size, inDoubt: this.pending.size };
-    if (this.pending.size > 0) log?.warn({ inDoubt: this.pending.size, file }, 'send ledger: sends in doubt after a restart will be repeated once');
-    mkdirSync(path.dirname(file), { recursive: true });
-    this.fd = openSync(file, 'a');
-  }
+    private readonly onClose?: () => void,
+  ) {}
 
   /** Wraps a channel so every send goes through this ledger; everything else about the channel is untouched. */
   guard<C extends NotificationChannel>(channel: C, inDoubtLimit = 1): C {
@@ -71,19 +79,19 @@ export class SendLedger {
     const send = (message: OutgoingMessage): Promise<ChannelResult> => {
       const key = `${channel.name}|${runScope()}|${message.id}`;
       return gate.run(async () => {
-        const earlier = this.sent.get(key);
-        if (earlier) return earlier;
-        if (this.pending.has(key)) this.log?.warn({ notificationId: message.notificationId, personId: message.personId, channel: channel.name }, 'repeating a send that was in doubt');
-        this.append({ k: key, s: 'pending' });
+        const prior = await this.store.claim(key);
+        if (prior?.state === 'sent') return prior.result;
+        if (prior?.state === 'pending') this.log?.warn({ notificationId: message.notificationId, personId: message.personId, channel: channel.name }, 'repeating a send that was in doubt');
         let result: ChannelResult;
         try {
           result = await channel.send(message);
         } catch (err) {
-          this.append({ k: key, s: 'aborted' });
+          await this.store.markAborted(key);
           throw err;
         }
         // A permanent refusal is not recorded as sent, so the routing's fallback (and a later retry) may still deliver.
-        this.append(result.result === 'sent' ? { k: key, s: 'sent', r: result } : { k: key, s: 'aborted' });
+        if (result.result === 'sent') await this.store.markSent(key, result);
+        else await this.store.markAborted(key);
         return result;
       });
     };
@@ -97,30 +105,13 @@ export class SendLedger {
     });
   }
 
+  stats(): Promise<LedgerStats> {
+    return this.store.stats();
+  }
+
   close(): void {
-    SendLedger.open.delete(this.file);
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-  }
-
-  private append(entry: Entry): void {
-    writeSync(this.fd, `${JSON.stringify(entry)}\n`);
-    if (entry.s === 'sent') this.sent.set(entry.k, entry.r);
-    if (entry.s === 'pending') this.pending.add(entry.k);
-    else this.pending.delete(entry.k);
-    this.flushSoon();
-  }
-
-  /** Group commit: one fsync covers every line written while the previous one ran. */
-  private flushSoon(): void {
-    this.dirty = true;
-    if (this.syncing) return;
-    this.syncing = true;
-    this.dirty = false;
-    fsync(this.fd, () => {
-      this.syncing = false;
-      if (this.dirty) this.flushSoon();
-    });
+    this.onClose?.();
+    this.store.close();
   }
 }
 
