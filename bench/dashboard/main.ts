@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
-import { AccountStore } from '../../src/auth/accounts';
-import { SessionStore } from '../../src/auth/sessions';
+import { accountStore } from '../../src/auth/accounts';
+import { sessionStore } from '../../src/auth/sessions';
 import { loadCatalog } from '../../src/sources/catalogFiles';
 import { REPO_ROOT, settings } from '../../src/config';
 import { buildServer } from '../../src/http/server';
@@ -13,6 +13,7 @@ import { OrgTree } from '../../src/roster/orgTree';
 import { TASK_WORKFLOW_TYPE } from '../../src/contracts/dutyTask';
 import { visibilityQuery } from '../../src/tasks/visibilityQuery';
 import { ServerContext } from '../../src/services/serverContext';
+import { storeBackend } from '../../src/store/backend';
 import { startDevServer } from '../../tools/devServer';
 import { dutyDataConverter } from '../../src/temporal/payloadCodec';
 import { browserTimes, httpTimes } from './measure';
@@ -47,14 +48,15 @@ async function main(): Promise<void> {
     for (let n = 0; n < count; ) n = (await client.workflow.count(visibilityQuery().workflowType(TASK_WORKFLOW_TYPE).build())).count;
     process.stdout.write(`seeded ${count} open tasks (${seeded.overdue} past their deadline) in ${(seeded.ms / 1000).toFixed(1)} s\n`);
 
-    const accounts = new AccountStore(tmp, 4);
+    const backend = await storeBackend(s);
+    const accounts = accountStore(backend, 4);
     for (const id of ['p-lead-zhang', 'p-qh-sup']) await accounts.setPassword(id, PASSWORD);
     const log = pino({ level: 'warn' });
     const results: Record<string, unknown> = { tasks: count, overdue: seeded.overdue, seedSeconds: seeded.ms / 1000, cpus: os.cpus().length, loadAverage: os.loadavg() };
     // Uncached: every load computes the dashboard. Cached: as `npm start` serves it (shared per scope, 30 s).
     for (const [mode, ttl] of [['uncached', 0], ['cached', undefined]] as const) {
       const services = new ServerContext(s, client, log, { dashboardTtlMs: ttl });
-      const app = await buildServer({ services, accounts, sessions: new SessionStore(tmp), log, options: { secureCookies: false, loginRateLimit: { max: 1000, timeWindowMs: 60_000 } } });
+      const app = await buildServer({ services, accounts, sessions: sessionStore(backend), log, options: { secureCookies: false, loginRateLimit: { max: 1000, timeWindowMs: 60_000 } } });
       await app.listen({ host: '127.0.0.1', port: 0 });
       const address = app.server.address();
       const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

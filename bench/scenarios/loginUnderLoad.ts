@@ -2,10 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
-import { AccountStore } from '../../src/auth/accounts';
-import { REPO_ROOT } from '../../src/config';
+import { accountStore } from '../../src/auth/accounts';
+import { REPO_ROOT, settings } from '../../src/config';
 import { TASK_WORKFLOW_TYPE } from '../../src/contracts/dutyTask';
 import { CatalogSource } from '../../src/sources/catalogSource';
+import { storeBackend } from '../../src/store/backend';
 import { dutyDataConverter } from '../../src/temporal/payloadCodec';
 import type { PayloadKeys } from '../../src/temporal/payloadKeys';
 import { visibilityQuery } from '../../src/tasks/visibilityQuery';
@@ -79,7 +80,8 @@ export async function runLoginUnderLoad(o: LoginLoadOptions, keys: PayloadKeys, 
 
     const dataDir = path.join(cluster.dir, 'data');
     mkdirSync(dataDir, { recursive: true });
-    const accounts = new AccountStore(dataDir);
+    // Where the engine started below will look: the same data directory, or DUTY_DATABASE_URL when set.
+    const accounts = accountStore(await storeBackend({ dataDir, databaseUrl: settings().databaseUrl }));
     for (const id of [ADMIN, CADRE]) await accounts.setPassword(id, PASSWORD);
     log('login: starting npm start (scripts/start.ts)');
     const started = await startEngine(cluster.server.address, dataDir, keys, path.join(cluster.dir, 'start.log'));

@@ -1,43 +1,15 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import path from 'node:path';
 import bcrypt from 'bcryptjs';
 import { UsageError } from '../errors';
-import { JsonFile } from '../store/jsonFile';
+import type { StoreBackend } from '../store/backend';
+import { FileAccountRecords } from './accountsFile';
+import { PgAccountRecords } from './accountsPg';
+import type { AccountRecord, AccountRecords, SessionStart, TokenRecord } from './records';
+
+export type { AccountRecord, SessionStart, TokenRecord } from './records';
 
 export const MIN_PASSWORD_LENGTH = 8;
 const MAX_PASSWORD_BYTES = 72; // bcrypt ignores everything after 72 bytes; refusing is clearer than truncating.
-
-export interface AccountRecord {
-  personId: string;
-  passwordHash: string;
-  createdAt: string;
-  updatedAt: string;
-  /** Sessions begun at or before this instant are over: set by a password reset, `logout-all` and `disable`. */
-  sessionsEndedAt?: string;
-  /** A disabled account cannot sign in; a new password (set-password) opens it again. */
-  disabledAt?: string;
-}
-
-/** What `sessionAccepted` needs to know about a session. */
-export interface SessionStart {
-  personId: string;
-  createdAt: string;
-}
-
-export interface TokenRecord {
-  id: string;
-  personId: string;
-  label: string;
-  /** SHA-256 of the secret: a token is random enough that a slow hash adds nothing. */
-  secretHash: string;
-  createdAt: string;
-  revokedAt?: string;
-}
-
-interface AccountsDoc {
-  accounts: Record<string, AccountRecord>;
-  tokens: TokenRecord[];
-}
 
 export function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`密码(password)至少 ${MIN_PASSWORD_LENGTH} 位`);
@@ -51,28 +23,30 @@ export function sha256(text: string): string {
 const TOKEN_PREFIX = 'dt';
 const TOKEN_SHAPE = /^dt_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
 
+/** The accounts of the backend in use: `<dataDir>/auth/accounts.json`, or PostgreSQL shared by every replica. */
+export function accountStore(backend: StoreBackend, bcryptCost?: number): AccountStore {
+  return new AccountStore(backend.kind === 'postgres' ? new PgAccountRecords(backend.db) : new FileAccountRecords(backend.dataDir), bcryptCost);
+}
+
 /**
- * Accounts (bcrypt password hashes) and bearer tokens, in `<dataDir>/auth/accounts.json`. The file is re-read on
- * every check so that `duty user …` run beside a live server takes effect at once.
+ * Accounts (bcrypt password hashes) and bearer tokens. Every check reads the records afresh, so `duty user …` run
+ * beside a live server, or a change made through another replica, takes effect at once.
  */
 export class AccountStore {
-  private readonly doc: JsonFile<AccountsDoc>;
   /** Compared against when the account does not exist, so a wrong id costs as long as a wrong password. */
   private dummyHash?: Promise<string>;
 
   constructor(
-    dataDir: string,
+    private readonly records: AccountRecords,
     private readonly bcryptCost = 11,
-  ) {
-    this.doc = new JsonFile<AccountsDoc>(path.join(dataDir, 'auth', 'accounts.json'), () => ({ accounts: {}, tokens: [] }));
+  ) {}
+
+  get(personId: string): Promise<AccountRecord | undefined> {
+    return this.records.get(personId);
   }
 
-  get(personId: string): AccountRecord | undefined {
-    return this.doc.read().accounts[personId];
-  }
-
-  list(): AccountRecord[] {
-    return Object.values(this.doc.read().accounts).sort((a, b) => a.personId.localeCompare(b.personId));
+  async list(): Promise<AccountRecord[]> {
+    return (await this.records.list()).sort((a, b) => a.personId.localeCompare(b.personId));
   }
 
   /**
@@ -82,49 +56,33 @@ export class AccountStore {
   async setPassword(personId: string, password: string, now = new Date()): Promise<{ created: boolean; tokensRevoked: number }> {
     checkPassword(password);
     const passwordHash = await bcrypt.hash(password, this.bcryptCost);
-    let created = false;
-    let tokensRevoked = 0;
-    this.doc.update((d) => {
-      const existing = d.accounts[personId];
-      created = !existing;
-      const at = now.toISOString();
-      d.accounts[personId] = existing ? { personId, passwordHash, createdAt: existing.createdAt, updatedAt: at, sessionsEndedAt: at } : { personId, passwordHash, createdAt: at, updatedAt: at };
-      if (existing) tokensRevoked = revokeAll(d, personId, at);
-      return d;
-    });
-    return { created, tokensRevoked };
+    const at = now.toISOString();
+    const { before, tokensRevoked } = await this.records.change(personId, at, (existing) =>
+      existing
+        ? { account: { personId, passwordHash, createdAt: existing.createdAt, updatedAt: at, sessionsEndedAt: at }, revokeTokens: true }
+        : { account: { personId, passwordHash, createdAt: at, updatedAt: at } },
+    );
+    return { created: !before, tokensRevoked };
   }
 
   /** Ends every session and revokes every token of the person at once; the password stays. */
-  endSessions(personId: string, now = new Date()): { tokensRevoked: number } {
-    let tokensRevoked = 0;
-    this.doc.update((d) => {
-      const at = now.toISOString();
-      const account = d.accounts[personId];
-      if (account) account.sessionsEndedAt = at;
-      tokensRevoked = revokeAll(d, personId, at);
-      return d;
-    });
+  async endSessions(personId: string, now = new Date()): Promise<{ tokensRevoked: number }> {
+    const at = now.toISOString();
+    const { tokensRevoked } = await this.records.change(personId, at, (account) => ({ ...(account ? { account: { ...account, sessionsEndedAt: at } } : {}), revokeTokens: true }));
     return { tokensRevoked };
   }
 
   /** No more signing in, and every session and token ends now. Undefined when the person has no account. */
-  disable(personId: string, now = new Date()): { tokensRevoked: number } | undefined {
-    let result: { tokensRevoked: number } | undefined;
-    this.doc.update((d) => {
-      const account = d.accounts[personId];
-      if (!account) return d;
-      const at = now.toISOString();
-      account.disabledAt ??= at;
-      account.sessionsEndedAt = at;
-      result = { tokensRevoked: revokeAll(d, personId, at) };
-      return d;
-    });
-    return result;
+  async disable(personId: string, now = new Date()): Promise<{ tokensRevoked: number } | undefined> {
+    const at = now.toISOString();
+    const { before, tokensRevoked } = await this.records.change(personId, at, (account) =>
+      account ? { account: { ...account, disabledAt: account.disabledAt ?? at, sessionsEndedAt: at }, revokeTokens: true } : undefined,
+    );
+    return before ? { tokensRevoked } : undefined;
   }
 
   async verify(personId: string, password: string): Promise<boolean> {
-    const account = this.get(personId);
+    const account = await this.get(personId);
     if (!account || account.disabledAt) {
       // A disabled account costs a comparison too, so the time taken does not tell it apart from a wrong password.
       this.dummyHash ??= bcrypt.hash('not-a-password', this.bcryptCost);
@@ -134,42 +92,37 @@ export class AccountStore {
     return bcrypt.compare(password, account.passwordHash);
   }
 
-  sessionAccepted(session: SessionStart): boolean {
-    return acceptsSession(this.get(session.personId), session);
+  async sessionAccepted(session: SessionStart): Promise<boolean> {
+    return acceptsSession(await this.get(session.personId), session);
   }
 
   /** Returns the whole token once; only its hash is kept. */
-  createToken(personId: string, label: string, now = new Date()): { id: string; token: string } {
-    if (this.get(personId)?.disabledAt) throw new UsageError(`${personId} 的账号已停用,不能创建令牌;重新启用请用 duty user set-password ${personId}`);
+  async createToken(personId: string, label: string, now = new Date()): Promise<{ id: string; token: string }> {
     const id = randomBytes(6).toString('hex');
     const secret = randomBytes(32).toString('base64url');
-    this.doc.update((d) => {
-      d.tokens.push({ id, personId, label, secretHash: sha256(secret), createdAt: now.toISOString() });
-      return d;
+    const at = now.toISOString();
+    // Decided with the account held: a `disable` running at the same time either comes first and refuses, or revokes it.
+    await this.records.change(personId, at, (account) => {
+      if (account?.disabledAt) throw new UsageError(`${personId} 的账号已停用,不能创建令牌;重新启用请用 duty user set-password ${personId}`);
+      return { addToken: { id, personId, label, secretHash: sha256(secret), createdAt: at } };
     });
     return { id, token: `${TOKEN_PREFIX}_${id}_${secret}` };
   }
 
-  tokens(): TokenRecord[] {
-    return this.doc.read().tokens;
+  tokens(): Promise<TokenRecord[]> {
+    return this.records.tokens();
   }
 
-  revokeToken(id: string, now = new Date()): TokenRecord | undefined {
-    let found: TokenRecord | undefined;
-    this.doc.update((d) => {
-      found = d.tokens.find((t) => t.id === id && !t.revokedAt);
-      if (found) found.revokedAt = now.toISOString();
-      return d;
-    });
-    return found;
+  revokeToken(id: string, now = new Date()): Promise<TokenRecord | undefined> {
+    return this.records.revokeToken(id, now.toISOString());
   }
 
   /** The person a bearer token stands for, if it is known and not revoked. */
-  resolveToken(token: string): string | undefined {
+  async resolveToken(token: string): Promise<string | undefined> {
     // The secret is base64url, which may itself contain "_", so the shape is matched as a whole.
     const [, id, secret] = TOKEN_SHAPE.exec(token) ?? [];
     if (!id || !secret) return undefined;
-    const record = this.doc.read().tokens.find((t) => t.id === id);
+    const record = await this.records.token(id);
     if (!record || record.revokedAt) return undefined;
     const a = Buffer.from(sha256(secret), 'hex');
     const b = Buffer.from(record.secretHash, 'hex');
@@ -181,11 +134,4 @@ export class AccountStore {
 export function acceptsSession(account: AccountRecord | undefined, session: SessionStart): boolean {
   if (!account || account.disabledAt) return false;
   return !account.sessionsEndedAt || Date.parse(session.createdAt) > Date.parse(account.sessionsEndedAt);
-}
-
-/** Marks every live token of the person revoked; returns how many. */
-function revokeAll(d: AccountsDoc, personId: string, at: string): number {
-  const live = d.tokens.filter((t) => t.personId === personId && !t.revokedAt);
-  for (const t of live) t.revokedAt = at;
-  return live.length;
 }

@@ -1,65 +1,46 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { JsonFile } from '../store/jsonFile';
-import { sha256, type SessionStart } from './accounts';
+import type { StoreBackend } from '../store/backend';
+import { sha256 } from './accounts';
+import type { SessionRecords, SessionStart } from './records';
+import { FileSessionRecords } from './sessionsFile';
+import { PgSessionRecords } from './sessionsPg';
 
-interface SessionRecord extends SessionStart {
-  expiresAt: string;
+const WEEK_MS = 7 * 24 * 3600_000;
+
+/** The sessions of the backend in use: `<dataDir>/auth/sessions.json`, or PostgreSQL shared by every replica. */
+export function sessionStore(backend: StoreBackend, ttlMs = WEEK_MS): SessionStore {
+  return new SessionStore(backend.kind === 'postgres' ? new PgSessionRecords(backend.db) : new FileSessionRecords(backend.dataDir), ttlMs);
 }
 
 /**
- * Cookie sessions, kept on disk (by the hash of the cookie value) so a restart does not sign everybody out.
- * Only the server writes this file; the CLI ends sessions through the account store (`sessionsEndedAt`), which the
+ * Cookie sessions, kept by the hash of the cookie value so a restart does not sign everybody out and a leaked copy
+ * of the store signs nobody in. The CLI ends sessions through the account store (`sessionsEndedAt`), which the
  * server re-reads on every request, so an account change takes effect at once.
  */
 export class SessionStore {
-  private readonly file: JsonFile<Record<string, SessionRecord>>;
-  private cache?: Record<string, SessionRecord>;
-
   constructor(
-    dataDir: string,
-    readonly ttlMs = 7 * 24 * 3600_000,
-  ) {
-    this.file = new JsonFile(path.join(dataDir, 'auth', 'sessions.json'), () => ({}));
-  }
+    private readonly records: SessionRecords,
+    readonly ttlMs = WEEK_MS,
+  ) {}
 
-  create(personId: string, now = new Date()): string {
+  async create(personId: string, now = new Date()): Promise<string> {
     const sid = randomBytes(32).toString('base64url');
-    this.change((all) => {
-      // Expired sessions are dropped whenever a new one is written, so the file never grows without bound.
-      for (const [k, s] of Object.entries(all)) if (Date.parse(s.expiresAt) <= now.getTime()) delete all[k];
-      all[sha256(sid)] = { personId, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + this.ttlMs).toISOString() };
-      return all;
-    });
+    await this.records.put(sha256(sid), { personId, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + this.ttlMs).toISOString() }, now);
     return sid;
   }
 
   /** The session behind a cookie, unless it expired; whether its account still accepts it is the account store's call. */
-  resolve(sid: string, now = new Date()): SessionStart | undefined {
-    const s = this.all()[sha256(sid)];
+  async resolve(sid: string, now = new Date()): Promise<SessionStart | undefined> {
+    const s = await this.records.get(sha256(sid));
     return s && Date.parse(s.expiresAt) > now.getTime() ? { personId: s.personId, createdAt: s.createdAt } : undefined;
   }
 
   /** Every unexpired session, for the accounts page; signing out or expiry forgets a session, so older sign-ins are unknown. */
-  live(now = new Date()): SessionStart[] {
-    return Object.values(this.all())
-      .filter((s) => Date.parse(s.expiresAt) > now.getTime())
-      .map((s) => ({ personId: s.personId, createdAt: s.createdAt }));
+  async live(now = new Date()): Promise<SessionStart[]> {
+    return (await this.records.all()).filter((s) => Date.parse(s.expiresAt) > now.getTime()).map((s) => ({ personId: s.personId, createdAt: s.createdAt }));
   }
 
-  destroy(sid: string): void {
-    this.change((all) => {
-      delete all[sha256(sid)];
-      return all;
-    });
-  }
-
-  private all(): Record<string, SessionRecord> {
-    return (this.cache ??= this.file.read());
-  }
-
-  private change(f: (all: Record<string, SessionRecord>) => Record<string, SessionRecord>): void {
-    this.cache = f({ ...this.all() });
-    this.file.write(this.cache);
+  destroy(sid: string): Promise<void> {
+    return this.records.delete(sha256(sid));
   }
 }

@@ -1,13 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
-import { JsonFile } from '../store/jsonFile';
 import { processEnv, publicBaseUrl, type Env } from '../config';
-
-interface TokenDoc {
-  version: 1;
-  /** By person: the SHA-256 of their current token. The token itself is shown once and never stored. */
-  feeds: Record<string, { sha256: string; createdAt: string }>;
-}
+import type { StoreBackend } from '../store/backend';
+import type { FeedTokenRecords } from './tokenRecords';
+import { FileFeedTokenRecords } from './tokensFile';
+import { PgFeedTokenRecords } from './tokensPg';
 
 /** 32 random bytes, base64url: 43 characters. */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -16,51 +13,47 @@ export function feedTokenFile(dataDir: string): string {
   return path.join(dataDir, 'feeds', 'tokens.json');
 }
 
+/** The feed tokens of the backend in use: `<dataDir>/feeds/tokens.json`, or PostgreSQL shared by every replica. */
+export function feedTokens(backend: StoreBackend): FeedTokens {
+  return new FeedTokens(backend.kind === 'postgres' ? new PgFeedTokenRecords(backend.db) : new FileFeedTokenRecords(feedTokenFile(backend.dataDir)));
+}
+
 function digest(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
 }
 
 /**
  * Private calendar-feed tokens, one per person. A token is 256 random bits, so a plain SHA-256 is enough to keep
- * a leaked data directory from exposing live feed URLs; no slow hash is needed for a secret nobody chose.
+ * a leaked data directory or database from exposing live feed URLs; no slow hash is needed for a secret nobody chose.
  */
 export class FeedTokens {
-  private readonly store: JsonFile<TokenDoc>;
-
-  constructor(file: string) {
-    this.store = new JsonFile<TokenDoc>(file, () => ({ version: 1, feeds: {} }));
-  }
+  constructor(private readonly records: FeedTokenRecords) {}
 
   /** A new token for the person; any earlier one stops working. */
-  create(personId: string, now = new Date()): string {
+  async create(personId: string, now = new Date()): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    this.store.update((doc) => ({ ...doc, feeds: { ...doc.feeds, [personId]: { sha256: digest(token).toString('hex'), createdAt: now.toISOString() } } }));
+    await this.records.put({ personId, sha256: digest(token).toString('hex'), createdAt: now.toISOString() });
     return token;
   }
 
   /** False when the person had no feed. */
-  revoke(personId: string): boolean {
-    const doc = this.store.read();
-    if (!doc.feeds[personId]) return false;
-    const feeds = { ...doc.feeds };
-    delete feeds[personId];
-    this.store.write({ ...doc, feeds });
-    return true;
+  revoke(personId: string): Promise<boolean> {
+    return this.records.remove(personId);
   }
 
-  /** The owner of a token, read from disk each time so a revocation by the CLI applies at once. */
-  personFor(token: string): string | undefined {
+  /** The owner of a token, read afresh each time so a revocation by the CLI applies at once. */
+  async personFor(token: string): Promise<string | undefined> {
     if (!TOKEN.test(token)) return undefined;
     const wanted = digest(token);
-    for (const [personId, entry] of Object.entries(this.store.read().feeds)) {
+    for (const entry of await this.records.candidates(wanted.toString('hex'))) {
       const stored = Buffer.from(entry.sha256, 'hex');
-      if (stored.length === wanted.length && timingSafeEqual(stored, wanted)) return personId;
+      if (stored.length === wanted.length && timingSafeEqual(stored, wanted)) return entry.personId;
     }
     return undefined;
   }
 
-  list(): { personId: string; createdAt: string }[] {
-    return Object.entries(this.store.read().feeds).map(([personId, e]) => ({ personId, createdAt: e.createdAt }));
+  async list(): Promise<{ personId: string; createdAt: string }[]> {
+    return (await this.records.list()).map(({ personId, createdAt }) => ({ personId, createdAt }));
   }
 }
 

@@ -52,13 +52,13 @@ async function identify(req: FastifyRequest, deps: HttpDeps): Promise<Principal 
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) {
     // A wrong token is not silently downgraded to the cookie: the script should learn its token is bad.
-    const personId = deps.accounts.resolveToken(auth.slice(7).trim());
+    const personId = await deps.accounts.resolveToken(auth.slice(7).trim());
     return personId ? principalFor(await deps.services.tree(), personId, 'token') : undefined;
   }
   const sid = readCookie(req, SESSION_COOKIE);
-  const session = sid ? deps.sessions.resolve(sid) : undefined;
+  const session = sid ? await deps.sessions.resolve(sid) : undefined;
   // Re-checked on every request: a password reset, `logout-all` or `disable` from the CLI ends the session at once.
-  return session && deps.accounts.sessionAccepted(session) ? principalFor(await deps.services.tree(), session.personId, 'session') : undefined;
+  return session && (await deps.accounts.sessionAccepted(session)) ? principalFor(await deps.services.tree(), session.personId, 'session') : undefined;
 }
 
 /**
@@ -89,14 +89,14 @@ async function signIn(deps: HttpDeps, personId: string, password: string, reply:
   // Only ids that exist are logged: a password typed into the id field must not end up in the log.
   deps.log.info({ personId: tree.hasPerson(personId) ? personId : undefined, ok: Boolean(principal) }, 'login');
   if (!principal) throw new LoginFailedError();
-  const sid = deps.sessions.create(personId);
+  const sid = await deps.sessions.create(personId);
   setCookie(reply, SESSION_COOKIE, sid, { secure: deps.options.secureCookies, maxAgeSeconds: Math.floor(deps.sessions.ttlMs / 1000) });
   return principal;
 }
 
-function signOut(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps): void {
+async function signOut(req: FastifyRequest, reply: FastifyReply, deps: HttpDeps): Promise<void> {
   const sid = readCookie(req, SESSION_COOKIE);
-  if (sid) deps.sessions.destroy(sid);
+  if (sid) await deps.sessions.destroy(sid);
   clearCookie(reply, SESSION_COOKIE, deps.options.secureCookies);
 }
 
@@ -160,7 +160,7 @@ export function authRoutes(app: FastifyInstance, deps: HttpDeps): void {
     summary: '退出登录',
     access: 'signed-in',
     handler: async ({ req, reply }) => {
-      signOut(req, reply, deps);
+      await signOut(req, reply, deps);
       return { ok: true };
     },
   });
@@ -192,7 +192,7 @@ export function authRoutes(app: FastifyInstance, deps: HttpDeps): void {
     }
   });
   app.post('/logout', async (req, reply) => {
-    signOut(req, reply, deps);
+    await signOut(req, reply, deps);
     return reply.code(303).header('location', '/login').send();
   });
   app.get('/', { config: { page: true } }, async (req, reply) => reply.code(303).header('location', homeOf(req.principal?.role ?? 'cadre')).send());

@@ -43,7 +43,7 @@ export function icsRoutes(app: FastifyInstance, deps: IcsDeps): void {
   const publicUrl = publicBaseUrl();
   app.get('/feeds/:token.ics', { logLevel: 'warn' }, async (req, reply) => {
     const parsed = params.safeParse(req.params);
-    const personId = parsed.success ? deps.tokens.personFor(parsed.data.token) : undefined;
+    const personId = parsed.success ? await deps.tokens.personFor(parsed.data.token) : undefined;
     const tree = deps.roster();
     if (!personId || !tree.hasPerson(personId)) return reply.code(404).send(notFound);
     let tasks: TaskSummary[];

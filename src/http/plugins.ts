@@ -1,5 +1,6 @@
 import { emergencyPages } from './pages/emergencyPage';
-import { feedTokenFile, FeedTokens } from '../feeds/tokens';
+import { feedTokens } from '../feeds/tokens';
+import { storeBackend } from '../store/backend';
 import { evidenceRoutes } from './api/evidence';
 import { accountsPages } from './pages/accountsPage';
 import { icsOpenApiPaths, icsRoutes, openTasksFrom } from './ics';
@@ -24,7 +25,7 @@ export function publicRoutes(plugin: RoutePlugin): RoutePlugin {
 const feedRoutes: RoutePlugin = async (app, deps) => {
   deps.api.addPaths(icsOpenApiPaths);
   icsRoutes(app, {
-    tokens: new FeedTokens(feedTokenFile(deps.services.settings.dataDir)),
+    tokens: feedTokens(await storeBackend(deps.services.settings)),
     roster: () => deps.services.source.tree(),
     openTasks: openTasksFrom(await deps.services.temporal()),
   });

@@ -3,11 +3,13 @@ import rateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { SessionStore } from '../auth/sessions';
+import { loginAttempts, type LoginAttempts } from '../auth/loginAttempts';
+import { sessionStore, type SessionStore } from '../auth/sessions';
 import { httpSettings, type Settings } from '../config';
 import { UsageError } from '../errors';
 import { signInAccounts, type SignInAccounts } from '../services/accounts';
 import { ServerContext } from '../services/serverContext';
+import { storeBackend } from '../store/backend';
 import { dutyApi } from './api/duties';
 import { reportApi } from './api/reports';
 import { taskApi } from './api/tasks';
@@ -23,6 +25,7 @@ import { errorPage } from './pages/layout';
 import { myTasksPage } from './pages/myTasks';
 import { overduePage } from './pages/overduePage';
 import { taskPages } from './pages/taskPage';
+import { sharedRateLimitStore } from './loginLimit';
 import { registerMultipart } from './multipart';
 import { featureRoutes } from './plugins';
 import { ApiRegistry, BODY_LIMITS } from './route';
@@ -59,6 +62,8 @@ export interface ServerDeps {
   services: ServerContext;
   accounts: SignInAccounts;
   sessions: SessionStore;
+  /** Login attempts counted where every replica sees them; absent: in this process's memory. */
+  loginAttempts?: LoginAttempts;
   log: Logger;
   options: HttpOptions;
 }
@@ -85,7 +90,7 @@ export async function buildServer(deps: ServerDeps, plugins: RoutePlugin[] = [..
   });
   await app.register(formbody);
   await registerMultipart(app, deps.services.settings.evidence);
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, { global: false, ...(deps.loginAttempts ? { store: sharedRateLimitStore(deps.loginAttempts) } : {}) });
   app.setErrorHandler((err, req, reply) => sendError(err, req, reply, deps.log));
   app.setNotFoundHandler((req, reply) => sendError(Object.assign(new Error('not found'), { statusCode: 404 }), req, reply, deps.log));
   authHook(app, full);
@@ -111,10 +116,12 @@ export interface StartedHttpServer {
 /** Used by `npm start`: the same Temporal client as the worker's side of the process, settings from the environment. */
 export async function startHttpServer(o: { settings: Settings; client: Client; log: Logger; env?: NodeJS.ProcessEnv }): Promise<StartedHttpServer> {
   const { listen, options } = httpSettings(o.env);
+  const backend = await storeBackend(o.settings);
   const app = await buildServer({
     services: new ServerContext(o.settings, o.client, o.log),
-    accounts: signInAccounts(o.settings),
-    sessions: new SessionStore(o.settings.dataDir),
+    accounts: signInAccounts(backend),
+    sessions: sessionStore(backend),
+    loginAttempts: loginAttempts(backend),
     log: o.log,
     options,
   });

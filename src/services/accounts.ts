@@ -1,14 +1,14 @@
 import { randomInt } from 'node:crypto';
 import type { Actor } from '../audit/log';
-import { acceptsSession, AccountStore, type AccountRecord, type SessionStart, type TokenRecord } from '../auth/accounts';
+import { acceptsSession, accountStore, type AccountRecord, type AccountStore, type SessionStart, type TokenRecord } from '../auth/accounts';
 
 /** The pages say the rule the store enforces. */
 export { MIN_PASSWORD_LENGTH } from '../auth/accounts';
 import { roleOf, type AccountRole } from '../auth/policy';
-import type { Settings } from '../config';
+import { storeBackend, type StoreBackend } from '../store/backend';
 import { UsageError } from '../errors';
 import type { Person } from '../shared/types';
-import { auditLog, type ServiceContext } from './context';
+import { recordAudit, type ServiceContext } from './context';
 
 /**
  * Sign-in accounts and bearer tokens. Every change is audited; passwords, hashes and token secrets never leave
@@ -18,8 +18,8 @@ import { auditLog, type ServiceContext } from './context';
 /** What signing in needs: checks only, so the web server holds nothing that changes an account. */
 export type SignInAccounts = Pick<AccountStore, 'verify' | 'resolveToken' | 'sessionAccepted'>;
 
-export function signInAccounts(settings: Pick<Settings, 'dataDir'>): SignInAccounts {
-  return new AccountStore(settings.dataDir);
+export function signInAccounts(backend: StoreBackend): SignInAccounts {
+  return accountStore(backend);
 }
 
 export type AccountInfo = Omit<AccountRecord, 'passwordHash'>;
@@ -33,8 +33,8 @@ function tokenInfo({ secretHash: _hash, ...token }: TokenRecord): TokenInfo {
   return token;
 }
 
-function store(ctx: ServiceContext): AccountStore {
-  return new AccountStore(ctx.settings.dataDir);
+async function store(ctx: ServiceContext): Promise<AccountStore> {
+  return accountStore(await storeBackend(ctx.settings));
 }
 
 /** Only people in the roster with a role can have an account. */
@@ -47,17 +47,18 @@ async function rosterPerson(ctx: ServiceContext, personId: string): Promise<{ pe
 
 type AccountAction = 'account.create-admin' | 'account.set-password' | 'account.logout-all' | 'account.disable' | 'account.enable' | 'token.create' | 'token.revoke';
 
-function record(ctx: ServiceContext, actor: Actor, action: AccountAction, target: string, unitId: string | undefined, detail?: Record<string, unknown>): void {
-  auditLog(ctx).record({ actor: actor.id, via: actor.via, action, target, ...(unitId ? { unitId } : {}), ...(detail ? { detail } : {}) });
+async function record(ctx: ServiceContext, actor: Actor, action: AccountAction, target: string, unitId: string | undefined, detail?: Record<string, unknown>): Promise<void> {
+  await recordAudit(ctx, { actor: actor.id, via: actor.via, action, target, ...(unitId ? { unitId } : {}), ...(detail ? { detail } : {}) });
 }
 
 /** The first administrator: the person must have the admin role in the roster and no account yet. */
 export async function createAdmin(ctx: ServiceContext, actor: Actor, personId: string, password: PasswordSource): Promise<{ person: Person }> {
   const { person, role } = await rosterPerson(ctx, personId);
   if (role !== 'admin') throw new UsageError(`${personId} 在名册中没有管理员(admin)角色`);
-  if (store(ctx).get(personId)) throw new UsageError(`${personId} 已有账号;修改密码请用 duty user set-password ${personId}`);
-  await store(ctx).setPassword(personId, await password());
-  record(ctx, actor, 'account.create-admin', personId, person.unit);
+  const s = await store(ctx);
+  if (await s.get(personId)) throw new UsageError(`${personId} 已有账号;修改密码请用 duty user set-password ${personId}`);
+  await s.setPassword(personId, await password());
+  await record(ctx, actor, 'account.create-admin', personId, person.unit);
   return { person };
 }
 
@@ -69,8 +70,8 @@ export async function setAccountPassword(
   password: PasswordSource,
 ): Promise<{ person: Person; role: AccountRole; created: boolean; tokensRevoked: number }> {
   const { person, role } = await rosterPerson(ctx, personId);
-  const { created, tokensRevoked } = await store(ctx).setPassword(personId, await password());
-  record(ctx, actor, 'account.set-password', personId, person.unit, { created, tokensRevoked });
+  const { created, tokensRevoked } = await (await store(ctx)).setPassword(personId, await password());
+  await record(ctx, actor, 'account.set-password', personId, person.unit, { created, tokensRevoked });
   return { person, role, created, tokensRevoked };
 }
 
@@ -82,10 +83,10 @@ async function unitOf(ctx: ServiceContext, personId: string): Promise<string | u
 
 /** Signs the person out everywhere at once: every session ends and every token is revoked. */
 export async function logoutAll(ctx: ServiceContext, actor: Actor, personId: string): Promise<{ tokensRevoked: number }> {
-  const s = store(ctx);
-  if (!s.get(personId) && !s.tokens().some((t) => t.personId === personId && !t.revokedAt)) throw new UsageError(`${personId} 没有账号,也没有有效的令牌`);
-  const ended = s.endSessions(personId);
-  record(ctx, actor, 'account.logout-all', personId, await unitOf(ctx, personId), ended);
+  const s = await store(ctx);
+  if (!(await s.get(personId)) && !(await s.tokens()).some((t) => t.personId === personId && !t.revokedAt)) throw new UsageError(`${personId} 没有账号,也没有有效的令牌`);
+  const ended = await s.endSessions(personId);
+  await record(ctx, actor, 'account.logout-all', personId, await unitOf(ctx, personId), ended);
   return ended;
 }
 
@@ -96,9 +97,9 @@ export const SELF_DISABLE_REFUSED = '不能停用自己的账号:停用会立即
 export async function disableAccount(ctx: ServiceContext, actor: Actor, personId: string): Promise<{ tokensRevoked: number }> {
   // The session asking would end with it, and a sole administrator would lock everyone out of the pages.
   if (actor.id === personId) throw new UsageError(SELF_DISABLE_REFUSED);
-  const disabled = store(ctx).disable(personId);
+  const disabled = await (await store(ctx)).disable(personId);
   if (!disabled) throw new UsageError(`${personId} 还没有账号`);
-  record(ctx, actor, 'account.disable', personId, await unitOf(ctx, personId), disabled);
+  await record(ctx, actor, 'account.disable', personId, await unitOf(ctx, personId), disabled);
   return disabled;
 }
 
@@ -130,9 +131,9 @@ export interface AccountOverview {
  */
 export async function accountOverview(ctx: ServiceContext, sessions: readonly SessionStart[]): Promise<AccountOverview[]> {
   const tree = await ctx.tree();
-  const s = store(ctx);
-  const accounts = new Map(s.list().map((a) => [a.personId, a]));
-  const liveTokens = s.tokens().filter((t) => !t.revokedAt);
+  const s = await store(ctx);
+  const accounts = new Map((await s.list()).map((a) => [a.personId, a]));
+  const liveTokens = (await s.tokens()).filter((t) => !t.revokedAt);
   const eligible = tree.roster.people.filter((p) => roleOf(p)).map((p) => p.id);
   const ids = [...new Set([...eligible, ...accounts.keys()])];
   return ids.map((personId) => {
@@ -172,11 +173,12 @@ export async function changePassword(
   password: PasswordSource,
 ): Promise<{ person: Person; role: AccountRole; tokensRevoked: number }> {
   const { person, role } = await rosterPerson(ctx, personId);
-  const state = stateOf(store(ctx).get(personId));
+  const s = await store(ctx);
+  const state = stateOf(await s.get(personId));
   if (state !== CHANGE_FROM[change]) throw new UsageError(`${personId}(${person.name})${STATE_WORDS[state]},不能${CHANGE_NAMES[change]}`);
   if (change !== 'enable') return setAccountPassword(ctx, actor, personId, password);
-  const { tokensRevoked } = await store(ctx).setPassword(personId, await password());
-  record(ctx, actor, 'account.enable', personId, person.unit);
+  const { tokensRevoked } = await s.setPassword(personId, await password());
+  await record(ctx, actor, 'account.enable', personId, person.unit);
   return { person, role, tokensRevoked };
 }
 
@@ -192,25 +194,25 @@ function withoutHash({ passwordHash: _hash, ...account }: AccountRecord): Accoun
   return account;
 }
 
-export function listAccounts(ctx: ServiceContext): AccountInfo[] {
-  return store(ctx).list().map(withoutHash);
+export async function listAccounts(ctx: ServiceContext): Promise<AccountInfo[]> {
+  return (await (await store(ctx)).list()).map(withoutHash);
 }
 
-export function listTokens(ctx: ServiceContext): TokenInfo[] {
-  return store(ctx).tokens().map(tokenInfo);
+export async function listTokens(ctx: ServiceContext): Promise<TokenInfo[]> {
+  return (await (await store(ctx)).tokens()).map(tokenInfo);
 }
 
 /** The whole token is in the answer this once; the audit keeps its id and label only. */
 export async function createToken(ctx: ServiceContext, actor: Actor, personId: string, label: string): Promise<{ id: string; token: string }> {
   const { person } = await rosterPerson(ctx, personId);
-  const created = store(ctx).createToken(personId, label);
-  record(ctx, actor, 'token.create', created.id, person.unit, { personId, label });
+  const created = await (await store(ctx)).createToken(personId, label);
+  await record(ctx, actor, 'token.create', created.id, person.unit, { personId, label });
   return created;
 }
 
 export async function revokeToken(ctx: ServiceContext, actor: Actor, tokenId: string): Promise<TokenInfo> {
-  const revoked = store(ctx).revokeToken(tokenId);
+  const revoked = await (await store(ctx)).revokeToken(tokenId);
   if (!revoked) throw new UsageError(`找不到有效的令牌: ${tokenId}`);
-  record(ctx, actor, 'token.revoke', tokenId, await unitOf(ctx, revoked.personId), { personId: revoked.personId });
+  await record(ctx, actor, 'token.revoke', tokenId, await unitOf(ctx, revoked.personId), { personId: revoked.personId });
   return tokenInfo(revoked);
 }

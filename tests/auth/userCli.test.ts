@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AuditLog } from '../../src/audit/log';
-import { AccountStore } from '../../src/auth/accounts';
+import { FileAuditLog } from '../../src/audit/fileLog';
+import { accountStore } from '../../src/auth/accounts';
 import { CliContext } from '../../src/cli/context';
 import { REPO_ROOT } from '../../src/config';
 import { createAdmin, createToken, listAccounts, listTokens, revokeToken, setAccountPassword } from '../../src/services/accounts';
@@ -34,7 +34,7 @@ test('the first administrator is created from the CLI, once, and only for an adm
   // Without a terminal and without --password-stdin nothing is read silently.
   expect(await duty('user', 'set-password', 'p-qh-sup')).toMatchObject({ code: 2, err: expect.stringContaining('--password-stdin') });
   expect(dutyWithStdin(['user', 'set-password', 'p-qh-sup', '--password-stdin'], 'supervisor-pw\n')).toMatchObject({ code: 0, out: expect.stringContaining('已开通账号 p-qh-sup') });
-  const store = new AccountStore(tmp);
+  const store = accountStore({ kind: 'files', dataDir: tmp });
   await expect(store.verify('p-admin', 'long-enough-1')).resolves.toBe(true);
   await expect(store.verify('p-qh-sup', 'supervisor-pw')).resolves.toBe(true);
   expect(readFileSync(path.join(tmp, 'auth', 'accounts.json'), 'utf8')).not.toContain('long-enough-1');
@@ -45,10 +45,10 @@ test('tokens are created once, listed without the secret, revoked, and every cha
   const token = created.out.trim().split('\n').pop() ?? '';
   expect(token).toMatch(/^dt_[0-9a-f]{12}_[\w-]{43}$/);
   const id = token.slice(3, 15);
-  expect(new AccountStore(tmp).resolveToken(token)).toBe('p-qh-sup');
+  await expect(accountStore({ kind: 'files', dataDir: tmp }).resolveToken(token)).resolves.toBe('p-qh-sup');
   expect((await duty('user', 'token', 'list')).out).not.toContain(token.slice(16));
   expect((await duty('user', 'token', 'revoke', id)).code).toBe(0);
-  expect(new AccountStore(tmp).resolveToken(token)).toBeUndefined();
+  await expect(accountStore({ kind: 'files', dataDir: tmp }).resolveToken(token)).resolves.toBeUndefined();
   expect(await duty('user', 'token', 'revoke', id)).toMatchObject({ code: 2, err: expect.stringContaining('找不到有效的令牌') });
   const audit = await duty('audit', '--json');
   const actions = (JSON.parse(audit.out) as { action: string }[]).map((e) => e.action);
@@ -56,11 +56,12 @@ test('tokens are created once, listed without the secret, revoked, and every cha
   expect(audit.out).not.toContain(token.slice(16));
 });
 
-test('many tokens resolve, whatever characters their secrets hold', () => {
-  const store = new AccountStore(tmp);
-  const made = Array.from({ length: 50 }, () => store.createToken('p-admin', 'x'));
-  expect(made.every(({ token }) => store.resolveToken(token) === 'p-admin')).toBe(true);
-  expect(store.resolveToken(`${made[0]?.token ?? ''}x`)).toBeUndefined();
+test('many tokens resolve, whatever characters their secrets hold', async () => {
+  const store = accountStore({ kind: 'files', dataDir: tmp });
+  const made = [];
+  for (let i = 0; i < 50; i++) made.push(await store.createToken('p-admin', 'x'));
+  expect(await Promise.all(made.map(({ token }) => store.resolveToken(token)))).toEqual(made.map(() => 'p-admin'));
+  await expect(store.resolveToken(`${made[0]?.token ?? ''}x`)).resolves.toBeUndefined();
 });
 
 test('the account services audit each change under the actor given, and keep secrets out of the audit and the listings', async () => {
@@ -72,7 +73,7 @@ test('the account services audit each change under the actor given, and keep sec
   const token = await createToken(ctx, actor, 'p-xhz-cadre1', '对账脚本');
   await revokeToken(ctx, actor, token.id);
 
-  const entries = AuditLog.inDataDir(tmp).list({ actor: 'p-admin' });
+  const entries = await FileAuditLog.inDataDir(tmp).list({ actor: 'p-admin' });
   expect(entries.map((e) => [e.action, e.target, e.via, e.unitId])).toEqual([
     ['token.revoke', token.id, 'http', 'v-xiaohezui'],
     ['token.create', token.id, 'http', 'v-xiaohezui'],
@@ -82,9 +83,11 @@ test('the account services audit each change under the actor given, and keep sec
   const audit = readFileSync(path.join(tmp, 'audit.jsonl'), 'utf8');
   expect(audit).not.toContain('cadre-password-1');
   expect(audit).not.toContain(token.token.slice(16));
-  expect(listAccounts(ctx).map((a) => a.personId)).toContain('p-xhz-cadre1');
-  expect(listAccounts(ctx).some((a) => 'passwordHash' in a)).toBe(false);
-  expect(listTokens(ctx).find((t) => t.id === token.id)).toEqual(expect.not.objectContaining({ secretHash: expect.anything() }));
-  expect(listTokens(ctx).find((t) => t.id === token.id)?.revokedAt).toBeDefined();
+  const accounts = await listAccounts(ctx);
+  expect(accounts.map((a) => a.personId)).toContain('p-xhz-cadre1');
+  expect(accounts.some((a) => 'passwordHash' in a)).toBe(false);
+  const listed = (await listTokens(ctx)).find((t) => t.id === token.id);
+  expect(listed).toEqual(expect.not.objectContaining({ secretHash: expect.anything() }));
+  expect(listed?.revokedAt).toBeDefined();
   await ctx.close();
 });

@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import ical, { type VEvent } from 'node-ical';
 import pino from 'pino';
 import { settings } from '../../src/config';
-import { FeedTokens, feedTokenFile } from '../../src/feeds/tokens';
+import { feedTokens } from '../../src/feeds/tokens';
 import { icsRoutes, openTasksFrom } from '../../src/http/ics';
 import { ensureDigestSchedule } from '../../src/schedules/digestSchedule';
 import { WeComChannel } from '../../src/notify/wecom';
@@ -201,10 +201,10 @@ test('on a non-working day the digest sends nothing', async () => {
 });
 
 test('the person’s private ICS feed lists their open tasks with reminders, read back with node-ical', async () => {
-  const tokens = new FeedTokens(feedTokenFile(tmp));
+  const tokens = feedTokens({ kind: 'files', dataDir: tmp });
   const app = Fastify();
   icsRoutes(app, { tokens, roster: () => tree, openTasks: openTasksFrom(env.client) });
-  const token = tokens.create('p-pine-1');
+  const token = await tokens.create('p-pine-1');
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const res = await fetch(`${base}/feeds/${token}.ics`);
   const body = await res.text();

@@ -4,7 +4,8 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import ical, { type VEvent } from 'node-ical';
 import { buildFeed } from '../../src/feeds/ics';
-import { FeedTokens, feedTokenFile, feedUrl } from '../../src/feeds/tokens';
+import { FeedTokens, feedTokenFile, feedTokens, feedUrl } from '../../src/feeds/tokens';
+import { FileFeedTokenRecords } from '../../src/feeds/tokensFile';
 import { icsRoutes } from '../../src/http/ics';
 import { OrgTree } from '../../src/roster/orgTree';
 import type { TaskSummary } from '../../src/tasks/query';
@@ -51,25 +52,25 @@ test('each open task is an event ending at its deadline, with alarms a day and t
   expect(second?.alarms ?? []).toHaveLength(0);
 });
 
-test('tokens are random, stored only as hashes, replaced on re-creation and revocable', () => {
-  const tokens = new FeedTokens(feedTokenFile(tmp));
-  const first = tokens.create('p-pine-1');
+test('tokens are random, stored only as hashes, replaced on re-creation and revocable', async () => {
+  const tokens = feedTokens({ kind: 'files', dataDir: tmp });
+  const first = await tokens.create('p-pine-1');
   expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
-  expect(tokens.personFor(first)).toBe('p-pine-1');
+  expect(await tokens.personFor(first)).toBe('p-pine-1');
   expect(readFileSync(feedTokenFile(tmp), 'utf8')).not.toContain(first);
-  const second = tokens.create('p-pine-1');
+  const second = await tokens.create('p-pine-1');
   expect(second).not.toBe(first);
-  expect(tokens.personFor(first)).toBeUndefined();
-  expect(tokens.personFor(second)).toBe('p-pine-1');
-  expect(tokens.revoke('p-pine-1')).toBe(true);
-  expect(tokens.revoke('p-pine-1')).toBe(false);
-  expect(tokens.personFor(second)).toBeUndefined();
-  expect(tokens.personFor('../../etc/passwd')).toBeUndefined();
+  expect(await tokens.personFor(first)).toBeUndefined();
+  expect(await tokens.personFor(second)).toBe('p-pine-1');
+  expect(await tokens.revoke('p-pine-1')).toBe(true);
+  expect(await tokens.revoke('p-pine-1')).toBe(false);
+  expect(await tokens.personFor(second)).toBeUndefined();
+  expect(await tokens.personFor('../../etc/passwd')).toBeUndefined();
   expect(feedUrl('abc', { DUTY_PUBLIC_URL: 'https://duty.example.org/' })).toBe('https://duty.example.org/feeds/abc.ics');
 });
 
 describe('GET /feeds/:token.ics on a bare fastify', () => {
-  const tokens = new FeedTokens(path.join(tmp, 'route', 'tokens.json'));
+  const tokens = new FeedTokens(new FileFeedTokenRecords(path.join(tmp, 'route', 'tokens.json')));
   let app: FastifyInstance;
   let base: string;
   let failing = false;
@@ -90,7 +91,7 @@ describe('GET /feeds/:token.ics on a bare fastify', () => {
   afterAll(() => app.close());
 
   test('serves the calendar to the token holder', async () => {
-    const res = await fetch(`${base}/feeds/${tokens.create('p-pine-1')}.ics`);
+    const res = await fetch(`${base}/feeds/${await tokens.create('p-pine-1')}.ics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
     expect(res.headers.get('cache-control')).toBe('private, max-age=300');
@@ -98,9 +99,9 @@ describe('GET /feeds/:token.ics on a bare fastify', () => {
   });
 
   test('a revoked, unknown or malformed token, or a person gone from the roster, all get the same 404', async () => {
-    const revoked = tokens.create('p-pine-2');
-    tokens.revoke('p-pine-2');
-    const gone = tokens.create('p-left-the-county');
+    const revoked = await tokens.create('p-pine-2');
+    await tokens.revoke('p-pine-2');
+    const gone = await tokens.create('p-left-the-county');
     const bodies = new Set<string>();
     for (const token of [revoked, gone, 'A'.repeat(43), 'short']) {
       const res = await fetch(`${base}/feeds/${token}.ics`);
@@ -112,7 +113,7 @@ describe('GET /feeds/:token.ics on a bare fastify', () => {
 
   test('Temporal being unreachable is a 503, not an empty calendar', async () => {
     failing = true;
-    const res = await fetch(`${base}/feeds/${tokens.create('p-pine-1')}.ics`);
+    const res = await fetch(`${base}/feeds/${await tokens.create('p-pine-1')}.ics`);
     failing = false;
     expect(res.status).toBe(503);
   });
@@ -133,12 +134,12 @@ describe('duty feed', () => {
     const created = await duty('feed', 'create', 'p-hx-cadre2');
     expect(created).toMatchObject({ code: 0, err: '' });
     const token = /\/feeds\/([A-Za-z0-9_-]{43})\.ics/.exec(created.out)?.[1] ?? '';
-    const tokens = new FeedTokens(feedTokenFile(dataDir));
-    expect(tokens.personFor(token)).toBe('p-hx-cadre2');
+    const tokens = feedTokens({ kind: 'files', dataDir });
+    expect(await tokens.personFor(token)).toBe('p-hx-cadre2');
     expect((await duty('feed', 'list')).out).toContain('p-hx-cadre2');
     expect((await duty('feed', 'list')).out).not.toContain(token);
     expect((await duty('feed', 'revoke', 'p-hx-cadre2')).out).toContain('已作废 p-hx-cadre2 的日历订阅地址');
-    expect(tokens.personFor(token)).toBeUndefined();
+    expect(await tokens.personFor(token)).toBeUndefined();
   });
 
   test('an unknown person is refused', async () => {

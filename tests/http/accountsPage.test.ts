@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AuditLog } from '../../src/audit/log';
+import { FileAuditLog } from '../../src/audit/fileLog';
 import { SELF_DISABLE_REFUSED } from '../../src/services/accounts';
 import { request, type Reply } from './client';
 import { login, startStack, type Stack } from './stack';
@@ -26,7 +26,7 @@ const status = async (headers: Record<string, string>) => (await request(stack.b
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const password = (pw: string) => ({ password: pw, password2: pw });
 const confirmed = { confirm: 'yes' };
-const latest = (target: string) => AuditLog.inDataDir(stack.settings.dataDir).list({ target })[0];
+const latest = async (target: string) => (await FileAuditLog.inDataDir(stack.settings.dataDir).list({ target }))[0];
 const rowOf = (page: Reply, personId: string) => {
   const start = page.text.indexOf(`<tr id="person-${personId}"`);
   return start < 0 ? '' : page.text.slice(start, page.text.indexOf('</tr>', start));
@@ -35,7 +35,7 @@ const refusedLogin = async (personId: string, pw: string) => (await request(stac
 
 test('the roster with account state, sessions and tokens; filtered by unit and text', async () => {
   await login(stack.baseUrl, CADRE);
-  stack.accounts.createToken(CADRE, '脚本');
+  await stack.accounts.createToken(CADRE, '脚本');
   const page = await get('/accounts');
   expect(page.status).toBe(200);
   expect(page.text).toContain('<a href="/accounts" class="on">账号</a>');
@@ -67,7 +67,7 @@ test('only administrators: others get 403 and no 账号 entry in the menu, and c
     expect((await get('/my', cookie)).text).not.toContain('href="/accounts"');
     expect((await post('/accounts/p-hx-cadre1/open', password('sneaky-password-1'), { cookie })).status).toBe(403);
   }
-  expect(stack.accounts.get('p-hx-cadre1')).toBeUndefined();
+  await expect(stack.accounts.get('p-hx-cadre1')).resolves.toBeUndefined();
 });
 
 test('开通账号: a password made up by the system is shown once; one typed by the admin works too; both audited', async () => {
@@ -77,7 +77,7 @@ test('开通账号: a password made up by the system is shown once; one typed by
   expect(shown).not.toBe('');
   expect(await status({ cookie: await login(stack.baseUrl, 'p-hx-cadre1', shown) })).toBe(200);
   expect((await get('/accounts/p-hx-cadre1')).text).not.toContain(shown);
-  expect(latest('p-hx-cadre1')).toMatchObject({ action: 'account.set-password', actor: ADMIN, via: 'http', unitId: 'v-hongxing', detail: { created: true, tokensRevoked: 0 } });
+  expect(await latest('p-hx-cadre1')).toMatchObject({ action: 'account.set-password', actor: ADMIN, via: 'http', unitId: 'v-hongxing', detail: { created: true, tokensRevoked: 0 } });
 
   const typed = await post('/accounts/p-hx-cadre2/open', password('typed-password-1'));
   expect([typed.status, typed.headers.location]).toEqual([303, '/accounts/p-hx-cadre2?ok=open']);
@@ -90,7 +90,7 @@ test('开通账号: a password made up by the system is shown once; one typed by
 
 test('重置密码 needs the confirmation, then ends the person’s sessions and tokens at once', async () => {
   const cookie = await login(stack.baseUrl, CADRE);
-  const { token } = stack.accounts.createToken(CADRE, '周报脚本');
+  const { token } = await stack.accounts.createToken(CADRE, '周报脚本');
   const unconfirmed = await post(`/accounts/${CADRE}/reset`, password('reset-password-2'));
   expect([unconfirmed.status, unconfirmed.text.includes('请先勾选确认:重置密码会立即结束此人的全部会话和访问令牌')]).toEqual([400, true]);
   expect([await status({ cookie }), await status(bearer(token))]).toEqual([200, 200]);
@@ -103,12 +103,12 @@ test('重置密码 needs the confirmation, then ends the person’s sessions and
   expect((await get('/my', cookie)).headers.location).toBe('/login?next=%2Fmy');
   expect(await refusedLogin(CADRE, 'test-password-1')).toBe(401);
   expect(await status({ cookie: await login(stack.baseUrl, CADRE, 'reset-password-2') })).toBe(200);
-  expect(latest(CADRE)).toMatchObject({ action: 'account.set-password', actor: ADMIN, via: 'http', unitId: 'v-xiaohezui', detail: { created: false, tokensRevoked: 2 } });
+  expect(await latest(CADRE)).toMatchObject({ action: 'account.set-password', actor: ADMIN, via: 'http', unitId: 'v-xiaohezui', detail: { created: false, tokensRevoked: 2 } });
 });
 
 test('停用 needs the confirmation and ends sessions and tokens at once; 重新启用 opens it with a new password', async () => {
   const cookie = await login(stack.baseUrl, CADRE, 'reset-password-2');
-  const { token } = stack.accounts.createToken(CADRE, '周报脚本');
+  const { token } = await stack.accounts.createToken(CADRE, '周报脚本');
   expect((await post(`/accounts/${CADRE}/disable`, {})).text).toContain('请先勾选确认:停用会立即结束此人的全部会话和访问令牌');
   expect([await status({ cookie }), await status(bearer(token))]).toEqual([200, 200]);
 
@@ -116,7 +116,7 @@ test('停用 needs the confirmation and ends sessions and tokens at once; 重新
   expect([disabled.status, disabled.headers.location]).toEqual([303, `/accounts/${CADRE}?ok=disable`]);
   expect([await status({ cookie }), await status(bearer(token))]).toEqual([401, 401]);
   expect(await refusedLogin(CADRE, 'reset-password-2')).toBe(401);
-  expect(latest(CADRE)).toMatchObject({ action: 'account.disable', actor: ADMIN, via: 'http', detail: { tokensRevoked: 1 } });
+  expect(await latest(CADRE)).toMatchObject({ action: 'account.disable', actor: ADMIN, via: 'http', detail: { tokensRevoked: 1 } });
   const row = rowOf(await get('/accounts'), CADRE);
   expect(row).toContain('data-state="disabled"');
   expect(row).toContain('#enable">重新启用</a>');
@@ -128,7 +128,7 @@ test('停用 needs the confirmation and ends sessions and tokens at once; 重新
   expect([enabled.status, enabled.headers.location]).toEqual([303, `/accounts/${CADRE}?ok=enable`]);
   expect(await status({ cookie: await login(stack.baseUrl, CADRE, 'enabled-password-3') })).toBe(200);
   expect(await status({ cookie })).toBe(401);
-  expect(latest(CADRE)).toMatchObject({ action: 'account.enable', actor: ADMIN, via: 'http', unitId: 'v-xiaohezui' });
+  expect(await latest(CADRE)).toMatchObject({ action: 'account.enable', actor: ADMIN, via: 'http', unitId: 'v-xiaohezui' });
   const again = await post(`/accounts/${CADRE}/enable`, password('enabled-password-4'));
   expect([again.status, again.text.includes('的账号正在使用,不能重新启用')]).toEqual([400, true]);
 });
@@ -136,7 +136,7 @@ test('停用 needs the confirmation and ends sessions and tokens at once; 重新
 test('bad input gets a Chinese error and changes nothing', async () => {
   const accountsFile = path.join(stack.settings.dataDir, 'auth', 'accounts.json');
   const before = readFileSync(accountsFile, 'utf8');
-  const audited = AuditLog.inDataDir(stack.settings.dataDir).list().length;
+  const audited = (await FileAuditLog.inDataDir(stack.settings.dataDir).list()).length;
   const refusals: [string, Record<string, string>, number, string][] = [
     ['/accounts/p-tj-cadre1/open', password('short'), 400, '密码(password)至少 8 位'],
     ['/accounts/p-tj-cadre1/open', { password: 'first-password-1', password2: 'other-password-1' }, 400, '两次输入的密码不一致'],
@@ -154,7 +154,7 @@ test('bad input gets a Chinese error and changes nothing', async () => {
   expect((await get('/accounts/p-nobody')).status).toBe(404);
 
   expect(readFileSync(accountsFile, 'utf8')).toBe(before);
-  expect(AuditLog.inDataDir(stack.settings.dataDir).list()).toHaveLength(audited);
+  expect(await FileAuditLog.inDataDir(stack.settings.dataDir).list()).toHaveLength(audited);
   expect(await status({ cookie: admin })).toBe(200);
   const own = await get(`/accounts/${ADMIN}`);
   expect(own.text).not.toContain(`action="/accounts/${ADMIN}/disable"`);

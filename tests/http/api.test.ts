@@ -1,6 +1,6 @@
 import { Workbook } from 'exceljs';
 import type { AuditEntry } from '../../src/audit/log';
-import { feedTokenFile, FeedTokens } from '../../src/feeds/tokens';
+import { feedTokens } from '../../src/feeds/tokens';
 import { dashboardFor } from '../../src/services/dashboard';
 import type { TaskSummary } from '../../src/tasks/query';
 import { duty, eventually } from '../support/cli';
@@ -188,7 +188,7 @@ test('the dashboard ranks units by overdue count and on-time rate and counts ove
 });
 
 test('the overdue report downloads as XLSX and CSV; bearer tokens work until revoked', async () => {
-  const { id, token } = stack.accounts.createToken('p-lead-zhang', 'test');
+  const { id, token } = await stack.accounts.createToken('p-lead-zhang', 'test');
   const auth = { authorization: `Bearer ${token}` };
   const xlsx = await call(undefined, 'GET', '/api/reports/overdue?format=xlsx', undefined, auth);
   expect(xlsx.type).toContain('spreadsheetml');
@@ -198,7 +198,7 @@ test('the overdue report downloads as XLSX and CSV; bearer tokens work until rev
   expect(wb.worksheets.map((w) => w.name)).toEqual(expect.arrayContaining(['草尾镇', '市直行业部门']));
   const csv = await call(undefined, 'GET', '/api/reports/overdue?format=csv&unit=dept-water', undefined, auth);
   expect(Buffer.from(csv.body as ArrayBuffer).toString('utf8')).toContain('task:monthly-data-import:2026-10:dept-water');
-  stack.accounts.revokeToken(id);
+  await stack.accounts.revokeToken(id);
   expect((await call(undefined, 'GET', '/api/tasks', undefined, auth)).status).toBe(401);
 });
 
@@ -209,7 +209,7 @@ test('a cookie-authenticated post from another origin is refused', async () => {
 });
 
 test('the calendar feed plugin is served without a session, on its own token, and listed in the API document', async () => {
-  const token = new FeedTokens(feedTokenFile(stack.settings.dataDir)).create('p-tj-cadre1');
+  const token = await feedTokens({ kind: 'files', dataDir: stack.settings.dataDir }).create('p-tj-cadre1');
   const feed = await fetch(`${stack.baseUrl}/feeds/${token}.ics`);
   expect(feed.status).toBe(200);
   expect(feed.headers.get('content-type')).toContain('text/calendar');

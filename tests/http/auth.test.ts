@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { AccountStore } from '../../src/auth/accounts';
-import { SessionStore } from '../../src/auth/sessions';
+import { accountStore, type AccountStore } from '../../src/auth/accounts';
+import { sessionStore } from '../../src/auth/sessions';
 import { settings } from '../../src/config';
 import { buildServer } from '../../src/http/server';
 import { ServerContext } from '../../src/services/serverContext';
@@ -19,13 +19,13 @@ let base: string;
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'duty-auth-'));
   const s = { ...settings(), dataDir: tmp };
-  accounts = new AccountStore(tmp, 4);
+  accounts = accountStore({ kind: 'files', dataDir: tmp }, 4);
   await accounts.setPassword('p-admin', 'admin-password');
   await accounts.setPassword('p-qh-cadre1', 'cadre-password');
   app = await buildServer({
     services: new ServerContext(s, undefined as never),
     accounts,
-    sessions: new SessionStore(tmp),
+    sessions: sessionStore({ kind: 'files', dataDir: tmp }),
     log: pino({ level: 'silent' }),
     options: { secureCookies: true, loginRateLimit: { max: 3, timeWindowMs: 60_000 } },
   });
@@ -43,7 +43,7 @@ const login = (personId: string, password: string, from = '127.0.0.1') => reques
 const get = (path: string, headers: Record<string, string> = {}) => request(base, 'GET', path, { headers });
 
 test('passwords are stored as bcrypt hashes and checked; a wrong id or password gets the same answer', async () => {
-  expect(accounts.get('p-admin')?.passwordHash).toMatch(/^\$2[aby]\$04\$/);
+  expect((await accounts.get('p-admin'))?.passwordHash).toMatch(/^\$2[aby]\$04\$/);
   const wrongPassword = await login('p-admin', 'nope', '127.0.0.2');
   const wrongId = await login('p-nobody', 'nope', '127.0.0.2');
   expect([wrongPassword.status, wrongId.status]).toEqual([401, 401]);
@@ -94,12 +94,12 @@ test('anonymous page visits go to the login page and come back after signing in'
 });
 
 test('bearer tokens stand for their person until revoked; only a hash is stored', async () => {
-  const { id, token } = accounts.createToken('p-admin', 'ci');
+  const { id, token } = await accounts.createToken('p-admin', 'ci');
   expect(token).toMatch(new RegExp(`^dt_${id}_[\\w-]{43}$`));
-  expect(JSON.stringify(accounts.tokens())).not.toContain(token.slice(16));
+  expect(JSON.stringify(await accounts.tokens())).not.toContain(token.slice(16));
   const me = await get('/api/me', { authorization: `Bearer ${token}` });
   expect(me.json()).toMatchObject({ personId: 'p-admin', role: 'admin' });
-  accounts.revokeToken(id);
+  await accounts.revokeToken(id);
   expect((await get('/api/me', { authorization: `Bearer ${token}` })).status).toBe(401);
 });
 

@@ -7,8 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { planningActivities } from '../../activities/planning';
 import { OPERATOR } from '../../src/auth/policy';
-import { AccountStore } from '../../src/auth/accounts';
-import { SessionStore } from '../../src/auth/sessions';
+import { accountStore, type AccountStore } from '../../src/auth/accounts';
+import { sessionStore } from '../../src/auth/sessions';
 import { settings, type Settings } from '../../src/config';
 import { buildServer } from '../../src/http/server';
 import type { NotificationChannel } from '../../src/notify/channel';
@@ -27,7 +27,7 @@ import { installRuntimeLogging } from '../../src/temporal/runtimeLogging';
 import { createDutyWorker } from '../../worker';
 import { eventually } from '../support/cli';
 import { loadWorkCalendar } from '../../src/sources/holidays';
-import { activeSuspensions, EmergencyStore } from '../../src/store/emergencies';
+import { activeSuspensions, FileEmergencyStore } from '../../src/store/emergencies';
 
 export const PASSWORD = 'test-password-1';
 
@@ -81,12 +81,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const tree = await services.tree();
   // Tests open the periods they need; the periods under way would otherwise add tasks to every listing.
   await applyCatalog(services, cliActor(), undefined, false, undefined, { openUnderWay: false });
-  const accounts = new AccountStore(tmp, 4);
+  const accounts = accountStore({ kind: 'files', dataDir: tmp }, 4);
   for (const id of opts.people ?? []) await accounts.setPassword(id, PASSWORD);
   const app = await buildServer({
     services,
     accounts,
-    sessions: new SessionStore(tmp),
+    sessions: sessionStore({ kind: 'files', dataDir: tmp }),
     log,
     options: { secureCookies: false, loginRateLimit: { max: opts.loginRateMax ?? 100, timeWindowMs: 60_000 } },
   });
@@ -94,7 +94,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const address = app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   // As the worker plans: emergencies in force reach tasks that open under them.
-  const planner = planningActivities({ calendar: loadWorkCalendar(), roster: () => tree, emergencies: () => activeSuspensions(new EmergencyStore(tmp).list(), new Date()) });
+  const planner = planningActivities({ calendar: loadWorkCalendar(), roster: () => tree, emergencies: async () => activeSuspensions(await new FileEmergencyStore(tmp).list(), new Date()) });
 
   return {
     baseUrl,

@@ -5,9 +5,9 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { AuditLog } from '../../src/audit/log';
-import { AccountStore } from '../../src/auth/accounts';
-import { SessionStore } from '../../src/auth/sessions';
+import { FileAuditLog } from '../../src/audit/fileLog';
+import { accountStore } from '../../src/auth/accounts';
+import { sessionStore } from '../../src/auth/sessions';
 import { REPO_ROOT, settings, type Settings } from '../../src/config';
 import { AUDIT_PAGE_MAX, TASK_LIST_MAX } from '../../src/http/api/schemas';
 import { buildServer } from '../../src/http/server';
@@ -68,13 +68,13 @@ async function call(who: string | undefined, method: string, url: string, o: Par
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'duty-bounded-'));
   const s: Settings = { ...settings(), dataDir: tmp, outboxDir: path.join(tmp, 'outbox') };
-  const accounts = new AccountStore(tmp, 4);
+  const accounts = accountStore({ kind: 'files', dataDir: tmp }, 4);
   for (const id of [ADMIN, CADRE]) await accounts.setPassword(id, PASSWORD);
   const log = pino({ level: 'silent' });
   app = await buildServer({
     services: new ServerContext(s, visibility.client(), log),
     accounts,
-    sessions: new SessionStore(tmp),
+    sessions: sessionStore({ kind: 'files', dataDir: tmp }),
     log,
     options: { secureCookies: false, loginRateLimit: { max: 100, timeWindowMs: 60_000 } },
   });
@@ -154,8 +154,8 @@ describe('bodies: a small limit per route, refused with 413 in Chinese before pa
 
 describe('page sizes and exports', () => {
   test('an audit page over the cap is refused naming `limit`; a smaller one says how many there are and where to go on', async () => {
-    const audit = AuditLog.inDataDir(tmp);
-    for (let i = 0; i < 3; i++) audit.record({ actor: ADMIN, via: 'http', action: 'duty.trigger', target: `${DUTY}-${i}` });
+    const audit = FileAuditLog.inDataDir(tmp);
+    for (let i = 0; i < 3; i++) await audit.record({ actor: ADMIN, via: 'http', action: 'duty.trigger', target: `${DUTY}-${i}` });
     const refused = await call(ADMIN, 'GET', '/api/audit?limit=100000');
     expect(refused.status).toBe(400);
     expect(refused.json().issues).toEqual([{ field: 'query.limit', message: `每页条数(limit)不能超过 ${AUDIT_PAGE_MAX}` }]);

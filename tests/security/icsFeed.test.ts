@@ -1,6 +1,6 @@
 import ical, { type VEvent } from 'node-ical';
 import { httpSettings, publicBaseUrl } from '../../src/config';
-import { FeedTokens, feedTokenFile, feedUrl } from '../../src/feeds/tokens';
+import { feedTokens, feedUrl } from '../../src/feeds/tokens';
 import { request } from '../http/client';
 import { login, startStack, type Stack } from '../http/stack';
 
@@ -46,7 +46,7 @@ describe('the feed on a real server', () => {
   afterAll(() => stack?.stop());
 
   test('a feed URL built without DUTY_PUBLIC_URL reaches the server, is not referred onward, and links to the task page', async () => {
-    const token = new FeedTokens(feedTokenFile(stack.settings.dataDir)).create(CADRE);
+    const token = await feedTokens({ kind: 'files', dataDir: stack.settings.dataDir }).create(CADRE);
     const port = new URL(stack.baseUrl).port;
     const url = feedUrl(token, { DUTY_HTTP_PORT: port });
     expect(url).toBe(`${stack.baseUrl}/feeds/${token}.ics`);

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { AuditLog } from '../../src/audit/log';
+import { FileAuditLog } from '../../src/audit/fileLog';
 import { REPO_ROOT } from '../../src/config';
 import { request } from '../http/client';
 import { login, PASSWORD, startStack, type Stack } from '../http/stack';
@@ -84,8 +84,8 @@ test('`duty user disable` refuses the password like a wrong one and ends everyth
   expect(await reach({ cookie: await login(stack.baseUrl, CADRE, 'reopened-password-1') })).toEqual([200, 200]);
 });
 
-test('each of these is audited as an account change, under the CLI operator', () => {
-  const entries = AuditLog.inDataDir(stack.settings.dataDir).list({ target: CADRE });
+test('each of these is audited as an account change, under the CLI operator', async () => {
+  const entries = await FileAuditLog.inDataDir(stack.settings.dataDir).list({ target: CADRE });
   expect(entries.map((e) => [e.action, e.via, e.unitId])).toEqual([
     ['account.set-password', 'cli', 'v-xiaohezui'],
     ['account.disable', 'cli', 'v-xiaohezui'],

@@ -2,11 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { AccountStore } from '../../src/auth/accounts';
-import { SessionStore } from '../../src/auth/sessions';
+import { accountStore, type AccountStore } from '../../src/auth/accounts';
+import { loginAttempts } from '../../src/auth/loginAttempts';
+import { sessionStore } from '../../src/auth/sessions';
 import { settings, type HttpConfig } from '../../src/config';
 import { buildServer } from '../../src/http/server';
 import { ServerContext } from '../../src/services/serverContext';
+import type { StoreBackend } from '../../src/store/backend';
+import type { PgDatabase } from '../../src/store/pg/database';
 import { request, type Reply } from '../http/client';
 
 /**
@@ -22,14 +25,17 @@ export interface SignInServer {
   stop(): Promise<void>;
 }
 
-export async function startSignInServer(o: { passwords: Record<string, string>; options?: Partial<HttpConfig['options']> }): Promise<SignInServer> {
+/** `db`: accounts, sessions and login attempts in that database (one replica of several), else files in `dataDir`. */
+export async function startSignInServer(o: { passwords: Record<string, string>; options?: Partial<HttpConfig['options']>; db?: PgDatabase }): Promise<SignInServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'duty-security-'));
-  const accounts = new AccountStore(dataDir, 4);
+  const backend: StoreBackend = o.db ? { kind: 'postgres', db: o.db, dataDir } : { kind: 'files', dataDir };
+  const accounts = accountStore(backend, 4);
   for (const [personId, password] of Object.entries(o.passwords)) await accounts.setPassword(personId, password);
   const app = await buildServer({
     services: new ServerContext({ ...settings(), dataDir }, undefined as never),
     accounts,
-    sessions: new SessionStore(dataDir),
+    sessions: sessionStore(backend),
+    loginAttempts: loginAttempts(backend),
     log: pino({ level: 'silent' }),
     options: { secureCookies: false, loginRateLimit: { max: 100, timeWindowMs: 60_000 }, ...o.options },
   });

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { feedTokenFile, FeedTokens, feedUrl } from '../../feeds/tokens';
+import { feedTokens, feedUrl } from '../../feeds/tokens';
+import { storeBackend } from '../../store/backend';
 import { print, type CliContext } from '../context';
 
 /** `duty feed create|revoke|list`: private ICS subscription URLs, one per person, served at /feeds/<token>.ics. */
 export function feedCommands(program: Command, ctx: CliContext): void {
-  const tokens = () => new FeedTokens(feedTokenFile(ctx.settings.dataDir));
+  const tokens = async () => feedTokens(await storeBackend(ctx.settings));
   const feed = program.command('feed').description('个人任务截止日历订阅 (ICS)');
 
   feed
@@ -12,7 +13,7 @@ export function feedCommands(program: Command, ctx: CliContext): void {
     .description('生成某人的私有日历订阅地址;已有的旧地址随即失效')
     .action(async (personId: string) => {
       (await ctx.tree()).person(personId);
-      const url = feedUrl(tokens().create(personId));
+      const url = feedUrl(await (await tokens()).create(personId));
       print(
         [
           `已为 ${personId} 生成日历订阅地址(只显示这一次,请仅发给本人;旧地址已失效):`,
@@ -26,15 +27,15 @@ export function feedCommands(program: Command, ctx: CliContext): void {
   feed
     .command('revoke <personId>')
     .description('作废某人的日历订阅地址')
-    .action((personId: string) => {
-      print(tokens().revoke(personId) ? `已作废 ${personId} 的日历订阅地址。` : `${personId} 没有日历订阅地址,无需作废。`);
+    .action(async (personId: string) => {
+      print((await (await tokens()).revoke(personId)) ? `已作废 ${personId} 的日历订阅地址。` : `${personId} 没有日历订阅地址,无需作废。`);
     });
 
   feed
     .command('list')
     .description('列出已开通日历订阅的人员(不显示地址)')
-    .action(() => {
-      const feeds = tokens().list();
+    .action(async () => {
+      const feeds = await (await tokens()).list();
       print(feeds.length ? feeds.map((f) => `  ${f.personId}  生成于 ${f.createdAt}`).join('\n') : '尚无人开通日历订阅。');
     });
 }

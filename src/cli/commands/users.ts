@@ -59,8 +59,8 @@ export function userCommands(program: Command, ctx: CliContext): void {
     .action(async () => {
       const tree = await ctx.tree();
       const table = new Table({ head: ['人员编号', '姓名', '角色', '单位', '开通时间', '令牌', '状态'], style: { head: [], border: [] } });
-      const tokens = listTokens(ctx);
-      for (const a of listAccounts(ctx)) {
+      const tokens = await listTokens(ctx);
+      for (const a of await listAccounts(ctx)) {
         const p = tree.hasPerson(a.personId) ? tree.person(a.personId) : undefined;
         const role = p ? roleOf(p) : undefined;
         const live = tokens.filter((t) => t.personId === a.personId && !t.revokedAt).length;
@@ -82,9 +82,9 @@ export function userCommands(program: Command, ctx: CliContext): void {
   token
     .command('list')
     .description('列出访问令牌(不含令牌本身)')
-    .action(() => {
+    .action(async () => {
       const table = new Table({ head: ['令牌编号', '人员编号', '用途', '创建时间', '状态'], style: { head: [], border: [] } });
-      for (const t of listTokens(ctx)) table.push([t.id, t.personId, t.label, t.createdAt.slice(0, 16), t.revokedAt ? `已吊销 ${t.revokedAt.slice(0, 10)}` : '有效']);
+      for (const t of await listTokens(ctx)) table.push([t.id, t.personId, t.label, t.createdAt.slice(0, 16), t.revokedAt ? `已吊销 ${t.revokedAt.slice(0, 10)}` : '有效']);
       print(table.toString());
     });
 

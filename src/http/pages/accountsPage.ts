@@ -83,7 +83,7 @@ function row(tree: OrgTree, a: AccountOverview, self: Principal): SafeHtml {
 async function listPage(deps: HttpDeps, principal: Principal, filter: z.output<typeof ListQuery>, error?: string): Promise<string> {
   const tree = await deps.services.tree();
   if (filter.unit) tree.unit(filter.unit);
-  const all = await accountOverview(deps.services, deps.sessions.live());
+  const all = await accountOverview(deps.services, await deps.sessions.live());
   const shown = all.filter((a) => matches(tree, a, filter.unit, filter.q));
   const count = (state: AccountState) => shown.filter((a) => a.state === state).length;
   const ttlDays = Math.round(deps.sessions.ttlMs / 86_400_000);
@@ -165,7 +165,7 @@ ${actionsFor(a, principal).map((x) => section(a, x, principal))}${missingNote(a,
 }
 
 async function overviewOf(deps: HttpDeps, personId: string): Promise<AccountOverview | undefined> {
-  return (await accountOverview(deps.services, deps.sessions.live())).find((a) => a.personId === personId);
+  return (await accountOverview(deps.services, await deps.sessions.live())).find((a) => a.personId === personId);
 }
 
 /** Both fields blank: the system makes one up and the page shows it once. As on the CLI, the two must match. */
