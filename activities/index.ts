@@ -32,8 +32,8 @@ export interface ActivityDeps {
   clock?: () => Date;
   /** The catalog's duties, for event-triggered work (revisits, lifecycles). */
   duties?: () => Promise<Duty[]>;
-  /** Emergency suspensions in force now (from the data folder). */
-  emergencies?: () => EmergencyWindow[];
+  /** Emergency suspensions in force now (from the data folder or the database). */
+  emergencies?: () => Promise<EmergencyWindow[]>;
 }
 
 export function createActivities(deps: ActivityDeps) {

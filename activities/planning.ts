@@ -19,10 +19,10 @@ export interface PlanningDeps {
   calendar: WorkCalendar;
   roster: () => OrgTree;
   /** Emergency suspensions in force now; tasks opening under them start suspended. */
-  emergencies?: () => EmergencyWindow[];
+  emergencies?: () => Promise<EmergencyWindow[]>;
 }
 
-export function planningActivities({ calendar, roster, emergencies = () => [] }: PlanningDeps) {
+export function planningActivities({ calendar, roster, emergencies = async () => [] }: PlanningDeps) {
   return {
     /** Runs as an activity so the holiday data and the roster used for this period are recorded in history. */
     async planCycle(args: { duty: Duty; period?: string; at: string }): Promise<CyclePlan> {
@@ -42,7 +42,7 @@ export function planningActivities({ calendar, roster, emergencies = () => [] }:
       const catalogVersion = catalogVersionFor(duty, period.start);
       const occurrences = planOccurrences(terms, period, calendar);
       const tree = roster();
-      const windows = emergencies();
+      const windows = await emergencies();
       const tasks = occurrences.flatMap((o) => tasksFor(terms, o, tree).map((t) => withEmergencies({ ...t, catalogVersion }, windows, terms, tree, calendar)));
       const opensAt = occurrences.map((o) => o.opensAt).sort()[0] ?? period.start;
       return { period: period.label, opensAt, tasks };

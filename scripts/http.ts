@@ -13,7 +13,8 @@ import type { Connection } from '@temporalio/client';
 import { settings as loadSettings } from '../src/config';
 import { createLogger } from '../src/log';
 import { startHttpServer, type StartedHttpServer } from '../src/http/server';
-import { AuditLog } from '../src/audit/log';
+import { auditLogOf } from '../src/audit/store';
+import { storeBackend } from '../src/store/backend';
 import { describeError } from '../src/services/describeError';
 import { openTasksOf } from '../src/services/openTasks';
 import { connectClient, loadConnectionConfig } from '../src/temporal/connection';
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   running.http = http;
   tell({ type: 'ready', url: http.url, pid: process.pid });
   // The dashboard's index of open tasks is listed now, not on the first visit (about 2 minutes at 100,000 tasks).
-  openTasksOf(client, AuditLog.inDataDir(s.dataDir))
+  openTasksOf(client, auditLogOf(await storeBackend(s)))
     .ready()
     .catch((err: unknown) => log.warn({ err }, 'open-task index not built; the dashboard counts until it is'));
 }

@@ -5,12 +5,11 @@ import { REPO_ROOT } from '../../src/config';
 import type { PayloadKeys } from '../../src/temporal/payloadKeys';
 import type { OrgTree } from '../../src/roster/orgTree';
 import { startCluster, type Cluster } from '../lib/cluster';
-import { accountNotices, type NoticeAccount, smtpArrivals } from '../lib/notices';
+import { accountNotices, type NoticeAccount, smtpArrivals, workerDeliveries } from '../lib/notices';
 import { herdRoster, villageCadres, writeRoster } from '../lib/roster';
 import { startRateLimitedSink, type RateLimitedSink } from '../lib/smtpSink';
 import { until } from '../lib/stats';
 import { occurrenceHerd } from '../lib/tasks';
-import { DeliveryLog } from '../../src/store/deliveries';
 import { openTaskBatch } from '../../src/tasks/openBatch';
 import { spawnWorker, type WorkerProcess } from '../lib/workerProcess';
 import { engineClient, outboxArrivals, workerEnv } from '../scenarios/herd';
@@ -67,7 +66,7 @@ export async function openRig(o: RigOptions): Promise<Rig> {
     plannedAt: new Date(0),
     taskIds: [],
     reminders: () =>
-      accountNotices(env.DUTY_DATA_DIR as string, rig.taskIds, 'reminder', rig.plannedAt.getTime(), sink ? smtpArrivals(sink.arrivals) : (id) => outboxArrivals(env.DUTY_OUTBOX_DIR as string).get(id)),
+      accountNotices(env, rig.taskIds, 'reminder', rig.plannedAt.getTime(), sink ? smtpArrivals(sink.arrivals) : (id) => outboxArrivals(env.DUTY_OUTBOX_DIR as string).get(id)),
     async respawn() {
       await rig.worker.kill9();
       rig.worker = spawn();
@@ -101,7 +100,7 @@ export async function openRig(o: RigOptions): Promise<Rig> {
  * still arrive. Returns false at the timeout.
  */
 export async function waitSettled(rig: Rig, timeoutMs: number): Promise<boolean> {
-  const log = new DeliveryLog(rig.workerEnv.DUTY_DATA_DIR as string);
+  const log = await workerDeliveries(rig.workerEnv);
   const pending = new Set(rig.taskIds);
   return until(async () => {
     for (const id of [...pending]) if ((await log.forTask(id)).some((d) => d.kind === 'reminder' && d.result === 'sent')) pending.delete(id);

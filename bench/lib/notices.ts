@@ -1,5 +1,7 @@
 import { safeId } from '../../src/notify/channel';
-import { DeliveryLog } from '../../src/store/deliveries';
+import { storeBackend } from '../../src/store/backend';
+import type { DeliveryLog } from '../../src/store/deliveries';
+import { deliveryLogOf } from '../../src/store/records';
 import type { DeliveryRecord } from '../../src/contracts/dutyTask';
 import { eachParallel } from './tasks';
 
@@ -13,6 +15,11 @@ export interface NoticeAccount {
   messages: number;
 }
 
+/** The delivery log the worker started with `env` writes: its data folder's, or the database's. */
+export async function workerDeliveries(env: Readonly<Record<string, string | undefined>>): Promise<DeliveryLog> {
+  return deliveryLogOf(await storeBackend({ dataDir: env.DUTY_DATA_DIR as string, databaseUrl: env.DUTY_DATABASE_URL }));
+}
+
 /** When the channel first accepted a message, by the engine's message id; undefined while it has not. */
 export type ArrivalOf = (messageId: string) => number | undefined;
 
@@ -20,8 +27,8 @@ export type ArrivalOf = (messageId: string) => number | undefined;
  * Which message carried each task's notice (the engine's delivery log), and when the channel accepted that message
  * (the channel's own record): a notice counts as delivered only when both agree.
  */
-export async function accountNotices(dataDir: string, taskIds: string[], kind: DeliveryRecord['kind'], plannedAtMs: number, arrivalOf: ArrivalOf): Promise<NoticeAccount> {
-  const log = new DeliveryLog(dataDir);
+export async function accountNotices(env: Readonly<Record<string, string | undefined>>, taskIds: string[], kind: DeliveryRecord['kind'], plannedAtMs: number, arrivalOf: ArrivalOf): Promise<NoticeAccount> {
+  const log = await workerDeliveries(env);
   const lateness: number[] = [];
   const messages = new Set<string>();
   await eachParallel(taskIds, 32, async (taskId) => {

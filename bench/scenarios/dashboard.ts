@@ -162,7 +162,7 @@ export async function measureDashboards(seeded: SeededCounty, o: { runs: number 
     const began = performance.now();
     const first = await dashboardFor(ctx, OPERATOR);
     const firstMs = performance.now() - began;
-    const open = openTasksOf(watched.client, auditLog(ctx));
+    const open = openTasksOf(watched.client, await auditLog(ctx));
     await open.ready();
     const openIndexMs = performance.now() - began;
     log(`dashboard: first county dashboard ${firstMs.toFixed(0)} ms (count queries); index of ${(await open.current())?.length ?? 0} open tasks ready after ${(openIndexMs / 1000).toFixed(1)} s`);

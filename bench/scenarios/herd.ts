@@ -154,7 +154,7 @@ export async function runHerd(ctx: HerdContext, o: HerdOptions): Promise<HerdRes
     const database = databaseDelta(db0, await cluster.database());
     const persistence = persistenceDelta(metrics0, await scrapePersistence(cluster.metricsUrls()));
     const arrivals = sink ? smtpArrivals(sink.arrivals) : robots ? robotArrivals(robots, plannedAt.getTime()) : outboxMessageArrivals(env.DUTY_OUTBOX_DIR as string);
-    const account = await accountNotices(env.DUTY_DATA_DIR as string, inputs.map((t) => t.taskId), 'reminder', plannedAt.getTime(), arrivals);
+    const account = await accountNotices(env, inputs.map((t) => t.taskId), 'reminder', plannedAt.getTime(), arrivals);
     return {
       channel: o.channel === 'smtp' ? `smtp ${o.smtpRate}/s` : o.channel === 'robot' ? 'WeCom robot 20/min' : 'outbox',
       tasks: inputs.length,

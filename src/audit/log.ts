@@ -1,8 +1,3 @@
-import path from 'node:path';
-import { DateTime } from 'luxon';
-import { AppendLog } from '../store/appendLog';
-import { ZONE } from '../shared/zone';
-
 export const AUDIT_ACTIONS = [
   'task.complete',
   'task.waive',
@@ -100,46 +95,26 @@ export interface AuditFilter {
   target?: string;
 }
 
+/**
+ * Where a reader of the log stopped: 0 is the beginning. Opaque to callers, and meaningful only to the log that gave it
+ * (a byte offset of the file, a sequence number in PostgreSQL).
+ */
+export type AuditCursor = number;
 
-/** The audit trail: one fsync'd JSON line per change, written by the CLI and the HTTP server alike. */
-export class AuditLog {
-  private readonly log: AppendLog<AuditEntry>;
-
-  constructor(readonly file: string) {
-    this.log = new AppendLog<AuditEntry>(file);
-  }
-
-  static inDataDir(dataDir: string): AuditLog {
-    return new AuditLog(path.join(dataDir, 'audit.jsonl'));
-  }
-
-  record(entry: Omit<AuditEntry, 'at'>, at = new Date()): AuditEntry {
-    const full: AuditEntry = { at: at.toISOString(), ...entry };
-    this.log.append(full);
-    return full;
-  }
-
-  /** Entries appended since byte `offset` of the file, oldest first, and where to read from next time. */
-  since(offset: number): { entries: AuditEntry[]; next: number } {
-    const { records, next } = this.log.readFrom(offset);
-    return { entries: records, next };
-  }
-
+/**
+ * The audit trail, written by the CLI, the HTTP server and the engine alike: one file under the data directory, or one
+ * table every replica shares (./store.ts picks). Either way one ordered log: what one reader sees in one order, every
+ * reader sees in that order.
+ */
+export interface AuditLog {
+  /** Names the log (its file, its database), so a cache kept per log is one per log. */
+  readonly where: string;
+  /** Durable once it resolves. */
+  record(entry: Omit<AuditEntry, 'at'>, at?: Date): Promise<AuditEntry>;
+  /** Entries written after `cursor`, oldest first, and the cursor to read from next time. */
+  since(cursor: AuditCursor): Promise<{ entries: AuditEntry[]; next: AuditCursor }>;
+  /** Where the log ends now and when its last entry was written (ms), for caches keyed on "nothing changed". */
+  end(): Promise<{ cursor: AuditCursor; at?: number }>;
   /** Newest first. */
-  list(filter: AuditFilter = {}): AuditEntry[] {
-    const from = filter.from ? DateTime.fromISO(filter.from, { zone: ZONE }).startOf('day').toMillis() : -Infinity;
-    const to = filter.to ? DateTime.fromISO(filter.to, { zone: ZONE }).endOf('day').toMillis() : Infinity;
-    return this.log
-      .readAll()
-      .filter((e) => {
-        const t = Date.parse(e.at);
-        if (t < from || t > to) return false;
-        if (filter.action && e.action !== filter.action) return false;
-        if (filter.actor && e.actor !== filter.actor) return false;
-        if (filter.target && e.target !== filter.target) return false;
-        if (filter.unit) return e.unitId !== undefined && filter.unit(e.unitId);
-        return true;
-      })
-      .reverse();
-  }
+  list(filter?: AuditFilter): Promise<AuditEntry[]>;
 }

@@ -37,7 +37,7 @@ export interface AssessmentOptions {
   rules: AssessmentRules;
   source: AssessmentSource;
   /** The audit trail (history source), read only when needed. */
-  audit?: () => AuditStep[];
+  audit?: () => Promise<AuditStep[]>;
   asOf?: Date;
 }
 
@@ -107,7 +107,7 @@ export async function assessmentReport(client: Client, tree: OrgTree, o: Assessm
   const read = !query
     ? { tasks: [], unreadable: [] }
     : history
-      ? await recordedTasks(client, query, (o.audit?.() ?? []).filter((e) => e.action === 'task.complete' || e.action === 'task.review'))
+      ? await recordedTasks(client, query, ((await o.audit?.()) ?? []).filter((e) => e.action === 'task.complete' || e.action === 'task.review'))
       : { tasks: await listedTasks(client, query), unreadable: [] };
   return assessTasks(tree, { ...o, roots }, read, query);
 }

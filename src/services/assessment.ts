@@ -41,5 +41,5 @@ export async function assessmentFor(ctx: ServiceContext, viewer: Viewer, req: As
       throw new TooLargeError(`按任务历史核算需逐项读取 ${count} 项任务,超过上限 ${ASSESSMENT_HISTORY_MAX} 项;请用 unit(乡镇/街道或村/部门)缩小范围,或改用任务列表(source=listing)`);
     }
   }
-  return assessmentReport(client, tree, { year, roots, shown, rules: catalog.assessment ?? DEFAULT_ASSESSMENT, source, audit: () => auditLog(ctx).list() });
+  return assessmentReport(client, tree, { year, roots, shown, rules: catalog.assessment ?? DEFAULT_ASSESSMENT, source, audit: async () => (await auditLog(ctx)).list() });
 }

@@ -30,7 +30,7 @@ export async function auditFor(ctx: ServiceContext, viewer: Viewer, q: AuditQuer
   const inScope = (u: string) => tree.hasUnit(u) && coversUnit(tree, scope, u) && (!root || tree.isInSubtree(u, root));
   const unit = root || !scope.all ? inScope : undefined;
   if (!scope.all && scope.roots.length === 0) throw new ForbiddenError('当前账号没有可查看的单位');
-  return auditLog(ctx).list({ from: q.from, to: q.to, action: q.action, target: q.target, ...(unit ? { unit } : {}) });
+  return (await auditLog(ctx)).list({ from: q.from, to: q.to, action: q.action, target: q.target, ...(unit ? { unit } : {}) });
 }
 
 /**

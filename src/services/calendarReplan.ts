@@ -6,7 +6,7 @@ import { SA } from '../shared/searchAttributes';
 import type { DeadlinePlan, Duty } from '../shared/types';
 import { loadWorkCalendar } from '../sources/holidays';
 import { visibilityQuery } from '../tasks/visibilityQuery';
-import { auditLog, type ServiceContext } from './context';
+import { recordAudit, type ServiceContext } from './context';
 
 /**
  * New holiday data (the State Council's notice for next year, an updated `chinese-days`) reaches the tasks whose
@@ -67,7 +67,7 @@ export async function replanProvisional(ctx: ServiceContext, actor: Actor, dryRu
     (plan.dueAt === state.dueAt ? outcome.confirmed : outcome.moved).push(entry);
   }
   if (!dryRun && outcome.moved.length + outcome.confirmed.length > 0) {
-    auditLog(ctx).record({
+    await recordAudit(ctx, {
       actor: actor.id,
       via: actor.via,
       action: 'calendar.replan',

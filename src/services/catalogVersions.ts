@@ -26,10 +26,10 @@ export function plannedVersions(duties: readonly Duty[], changes: readonly Plann
   return changedDuties(duties, changes).flatMap((d) => versionChanges(d, today));
 }
 
-export function recordCatalogVersions(ctx: ServiceContext, actor: Actor, duties: readonly Duty[], changes: readonly PlannedChange[]): void {
-  const log = auditLog(ctx);
+export async function recordCatalogVersions(ctx: ServiceContext, actor: Actor, duties: readonly Duty[], changes: readonly PlannedChange[]): Promise<void> {
+  const log = await auditLog(ctx);
   for (const duty of changedDuties(duties, changes)) {
-    log.record({ actor: actor.id, via: actor.via, action: 'catalog.version', target: duty.id, detail: { catalogVersions: catalogVersionsOf(duty) } });
+    await log.record({ actor: actor.id, via: actor.via, action: 'catalog.version', target: duty.id, detail: { catalogVersions: catalogVersionsOf(duty) } });
   }
 }
 
@@ -48,8 +48,7 @@ export async function taskCatalogVersion(ctx: ServiceContext, viewer: Viewer, ta
   if (!version) return { taskId };
   const openedAt = Date.parse(state.events.find((e) => e.action === 'opened')?.at ?? '') || Date.now();
   // Newest first: the latest apply of these terms before the task opened.
-  const applied = auditLog(ctx)
-    .list({ action: 'catalog.version', target: state.dutyId })
-    .find((e) => Date.parse(e.at) <= openedAt && (e.detail?.catalogVersions as CatalogVersion[] | undefined)?.some((v) => v.fingerprint === version.fingerprint));
+  const trail = await (await auditLog(ctx)).list({ action: 'catalog.version', target: state.dutyId });
+  const applied = trail.find((e) => Date.parse(e.at) <= openedAt && (e.detail?.catalogVersions as CatalogVersion[] | undefined)?.some((v) => v.fingerprint === version.fingerprint));
   return { taskId, version, ...(applied ? { applied } : {}) };
 }

@@ -1,7 +1,9 @@
 import os from 'node:os';
 import type { Client } from '@temporalio/client';
-import { AuditLog, type Actor } from '../audit/log';
+import type { Actor, AuditEntry, AuditLog } from '../audit/log';
+import { auditLogOf } from '../audit/store';
 import type { Settings } from '../config';
+import { storeBackend } from '../store/backend';
 import type { OrgTree } from '../roster/orgTree';
 import type { Catalog, Duty } from '../shared/types';
 
@@ -17,9 +19,14 @@ export interface ServiceContext {
   temporal(): Promise<Client>;
 }
 
-/** One log per data directory; both the CLI and the server append to the same file. */
-export function auditLog(ctx: ServiceContext): AuditLog {
-  return AuditLog.inDataDir(ctx.settings.dataDir);
+/** One log per data directory or database; the CLI, the server's replicas and the engine append to the same one. */
+export async function auditLog(ctx: ServiceContext): Promise<AuditLog> {
+  return auditLogOf(await storeBackend(ctx.settings));
+}
+
+/** Writes one audit entry; done once it resolves. */
+export async function recordAudit(ctx: ServiceContext, entry: Omit<AuditEntry, 'at'>): Promise<AuditEntry> {
+  return (await auditLog(ctx)).record(entry);
 }
 
 /** The CLI has no sign-in; the operating-system user stands for whoever typed the command. */

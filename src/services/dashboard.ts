@@ -98,7 +98,7 @@ type Listed = TaskSummary & { unitPath: readonly string[] };
  * `index` absent: count queries only.
  */
 async function figuresFor(ctx: ServiceContext, v: Visibility, target: CountScope, spec: FigureSpec, index?: { inScope: (t: Listed) => boolean; closed: Promise<ClosedTask[]> }): Promise<Figures> {
-  const open = index ? await openTasksOf(v.client, auditLog(ctx)).current() : undefined;
+  const open = index ? await openTasksOf(v.client, await auditLog(ctx)).current() : undefined;
   if (!open || !index) return countedFigures(v, target, spec);
   return indexedFigures(open.filter(index.inScope), await index.closed, spec);
 }

@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { scopeOf, type Viewer } from '../auth/policy';
 import { auditLog, type ServiceContext } from './context';
 import { dashboardFor, type Dashboard, type DashboardOptions } from './dashboard';
@@ -7,7 +6,7 @@ import { dashboardFor, type Dashboard, type DashboardOptions } from './dashboard
  * Supervisors of one scope share one computed dashboard for a short while: a meeting room reloading the county's
  * should not have it computed again each time (several hundred count queries until the index of open tasks is built,
  * a catch-up with visibility after that). Any change made through the CLI or the
- * web appends to the audit log, so the log's size is part of the key and such a change is visible at once;
+ * web appends to the audit log, so where the log ends is part of the key and such a change is visible at once;
  * what the worker changes by itself (a deadline passing, a new period) shows within `ttlMs`.
  * Visibility trails a change by a moment, so a dashboard computed just after one is not kept.
  */
@@ -24,10 +23,10 @@ export class DashboardCache {
   async get(viewer: Viewer, opts: Omit<DashboardOptions, 'now'>): Promise<Dashboard> {
     if (this.ttlMs <= 0) return dashboardFor(this.ctx, viewer, opts);
     const tree = await this.ctx.tree();
-    const audit = statSync(auditLog(this.ctx).file, { throwIfNoEntry: false });
-    const key = JSON.stringify([scopeOf(tree, viewer), opts.dutyId, opts.period, opts.flags, opts.unitId, audit?.size ?? 0]);
+    const audit = await (await auditLog(this.ctx)).end();
+    const key = JSON.stringify([scopeOf(tree, viewer), opts.dutyId, opts.period, opts.flags, opts.unitId, audit.cursor]);
     const now = Date.now();
-    if (audit && now - audit.mtimeMs < VISIBILITY_SETTLE_MS) return dashboardFor(this.ctx, viewer, opts);
+    if (audit.at !== undefined && now - audit.at < VISIBILITY_SETTLE_MS) return dashboardFor(this.ctx, viewer, opts);
     for (const [k, e] of this.entries) if (now - e.at > this.ttlMs) this.entries.delete(k);
     const hit = this.entries.get(key);
     if (hit) return hit.value;

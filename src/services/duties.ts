@@ -12,7 +12,7 @@ import { visibilityQuery } from '../tasks/visibilityQuery';
 import type { Duty, Occurrence } from '../shared/types';
 import { applyRosterChange, planRosterChange } from './taskSteps';
 import type { RosterMove } from '../tasks/rosterMoves';
-import { auditLog, type ServiceContext } from './context';
+import { recordAudit, type ServiceContext } from './context';
 import { plannedVersions, recordCatalogVersions } from './catalogVersions';
 import { checkCloser, closeRetiredTasks, type CloseOpenTasks, retiredOpenTasks, type RetiredTask } from './retire';
 import type { VersionChange } from '../catalog/versions';
@@ -135,15 +135,15 @@ async function scheduleOf(ctx: ServiceContext, dutyId: string): Promise<ReturnTy
   return handle;
 }
 
-function record(ctx: ServiceContext, actor: Actor, action: 'duty.pause' | 'duty.resume' | 'duty.trigger' | 'duty.backfill', dutyId: string, detail?: Record<string, unknown>): void {
-  auditLog(ctx).record({ actor: actor.id, via: actor.via, action, target: dutyId, ...(detail ? { detail } : {}) });
+async function record(ctx: ServiceContext, actor: Actor, action: 'duty.pause' | 'duty.resume' | 'duty.trigger' | 'duty.backfill', dutyId: string, detail?: Record<string, unknown>): Promise<void> {
+  await recordAudit(ctx, { actor: actor.id, via: actor.via, action, target: dutyId, ...(detail ? { detail } : {}) });
 }
 
 export async function pauseDuty(ctx: ServiceContext, actor: Actor, dutyId: string, reason: string): Promise<string> {
   const why = reason.trim();
   if (!why) throw new UsageError('--reason 不能为空');
   await (await scheduleOf(ctx, dutyId)).pause(`暂停原因: ${why}`);
-  record(ctx, actor, 'duty.pause', dutyId, { reason: why });
+  await record(ctx, actor, 'duty.pause', dutyId, { reason: why });
   return why;
 }
 
@@ -156,14 +156,14 @@ export async function resumeDuty(ctx: ServiceContext, actor: Actor, dutyId: stri
   const duty = await ctx.duty(dutyId);
   const current = onboardingFor([duty], new Date(), loadWorkCalendar())[0];
   if (current?.action === 'open') await openPeriodNow(await ctx.temporal(), duty, current.period, ctx.settings.taskQueue);
-  record(ctx, actor, 'duty.resume', dutyId, current ? { period: current.period, [current.action === 'open' ? 'opened' : 'missed']: true } : undefined);
+  await record(ctx, actor, 'duty.resume', dutyId, current ? { period: current.period, [current.action === 'open' ? 'opened' : 'missed']: true } : undefined);
   return current;
 }
 
 /** Opens the current period now; the task ids make a second trigger harmless. */
 export async function triggerDuty(ctx: ServiceContext, actor: Actor, dutyId: string): Promise<void> {
   await (await scheduleOf(ctx, dutyId)).trigger(ScheduleOverlapPolicy.ALLOW_ALL);
-  record(ctx, actor, 'duty.trigger', dutyId);
+  await record(ctx, actor, 'duty.trigger', dutyId);
 }
 
 export async function backfillDuty(ctx: ServiceContext, actor: Actor, dutyId: string, from: string, to: string): Promise<void> {
@@ -174,7 +174,7 @@ export async function backfillDuty(ctx: ServiceContext, actor: Actor, dutyId: st
   const start = DateTime.fromISO(from, { zone: ZONE }).startOf('day').toJSDate();
   const end = DateTime.fromISO(to, { zone: ZONE }).endOf('day').toJSDate();
   await handle.backfill({ start, end, overlap: ScheduleOverlapPolicy.ALLOW_ALL });
-  record(ctx, actor, 'duty.backfill', dutyId, { from, to });
+  await record(ctx, actor, 'duty.backfill', dutyId, { from, to });
 }
 
 /** Every occurrence in [from, to] (at most MAX_RANGE_YEARS), computed a quarter at a time in turn with other requests. */
@@ -249,7 +249,7 @@ export async function applyCatalog(ctx: ServiceContext, actor: Actor, dir: strin
   const open = await retiredOpenTasks(ctx, catalog.duties);
   if (dryRun) return { changes, onboarding, rosterMoves: await planRosterChange(ctx, dir), versions, retired: open.map((t) => ({ ...t, outcome: close ? 'to-close' : 'kept' })) };
   await applySchedules(client, catalog.duties, ctx.settings.taskQueue, changes);
-  recordCatalogVersions(ctx, actor, catalog.duties, changes);
+  await recordCatalogVersions(ctx, actor, catalog.duties, changes);
   for (const o of onboarding.filter((x) => x.action === 'open' && openUnderWay)) {
     const duty = catalog.duties.find((d) => d.id === o.dutyId);
     if (duty) await openPeriodNow(client, duty, o.period, ctx.settings.taskQueue);
@@ -257,7 +257,7 @@ export async function applyCatalog(ctx: ServiceContext, actor: Actor, dir: strin
   const { moved, stranded } = await applyRosterChange(ctx, dir);
   const retired = close ? await closeRetiredTasks(ctx, actor, close, open) : open;
   const count = (k: PlannedChange['kind']) => changes.filter((c) => c.kind === k).length;
-  auditLog(ctx).record({
+  await recordAudit(ctx, {
     actor: actor.id,
     via: actor.via,
     action: 'catalog.apply',

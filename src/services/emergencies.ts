@@ -10,9 +10,11 @@ import { COMPLETION_LIMITS, parseLocalDate } from '../shared/completion';
 import type { DeadlinePlan, Duty } from '../shared/types';
 import { shanghaiDate, ZONE } from '../shared/zone';
 import { loadWorkCalendar } from '../sources/holidays';
-import { EmergencyStore, type Emergency } from '../store/emergencies';
+import { storeBackend } from '../store/backend';
+import type { Emergency, EmergencyStore } from '../store/emergencies';
+import { emergencyStoreOf } from '../store/records';
 import type { TaskSummary } from '../tasks/query';
-import { auditLog, type ServiceContext } from './context';
+import { recordAudit, type ServiceContext } from './context';
 import { findTasks, termsFor } from './tasks';
 
 /**
@@ -49,8 +51,8 @@ export interface ExtendInput {
 
 const OPEN_WORK = ['open', 'overdue'] as const;
 
-function store(ctx: ServiceContext): EmergencyStore {
-  return new EmergencyStore(ctx.settings.dataDir);
+async function store(ctx: ServiceContext): Promise<EmergencyStore> {
+  return emergencyStoreOf(await storeBackend(ctx.settings));
 }
 
 function plusDays(date: string, days: number): string {
@@ -103,10 +105,9 @@ async function updateEach(ctx: ServiceContext, taskIds: string[], send: (taskId:
   return done;
 }
 
-function newId(existing: Emergency[]): string {
-  const day = shanghaiDate(Date.now()).replace(/-/g, '');
-  const n = existing.filter((e) => e.id.startsWith(`em-${day}-`)).length + 1;
-  return `em-${day}-${n}`;
+/** An emergency is numbered only when it is declared: a dry run takes no number. */
+async function newId(ctx: ServiceContext, dryRun: boolean | undefined): Promise<string> {
+  return dryRun ? '' : (await store(ctx)).nextId(shanghaiDate(Date.now()));
 }
 
 export async function suspendUnits(ctx: ServiceContext, actor: Actor, input: SuspendInput): Promise<EmergencyOutcome> {
@@ -115,7 +116,7 @@ export async function suspendUnits(ctx: ServiceContext, actor: Actor, input: Sus
   const issues = checkInput(tree, units, { from: input.from, to: input.to }, input.reason, true);
   if (issues.length === 0 && input.to < input.from) issues.push({ path: 'to', value: input.to, message: `结束日期早于开始日期 ${input.from}` });
   if (issues.length === 0 && input.to < shanghaiDate(Date.now())) issues.push({ path: 'to', value: input.to, message: '暂停窗口已经结束,无需暂停' });
-  const active = store(ctx).list().filter((e) => e.kind === 'suspend' && !e.liftedAt);
+  const active = (await listEmergencies(ctx)).filter((e) => e.kind === 'suspend' && !e.liftedAt);
   const clash = issues.length === 0 ? active.find((e) => e.from! <= input.to && input.from <= e.to! && unitsOverlap(tree, units, e.units)) : undefined;
   if (clash) issues.push({ path: 'units', value: units.join(','), message: `与紧急情况 ${clash.id}(${clash.units.join(',')},${clash.from} 至 ${clash.to})的单位和时间重叠;请先撤销它或调整范围` });
   if (issues.length > 0) throw new ValidationError('紧急情况暂停', issues);
@@ -143,7 +144,7 @@ export async function suspendUnits(ctx: ServiceContext, actor: Actor, input: Sus
     }
     plans.set(task.taskId, suspension);
   }
-  const emergency: Emergency = { id: newId(store(ctx).list()), kind: 'suspend', units, from: input.from, to: input.to, reason, by: actor.id, at: now, tasks: [] };
+  const emergency: Emergency = { id: await newId(ctx, input.dryRun), kind: 'suspend', units, from: input.from, to: input.to, reason, by: actor.id, at: now, tasks: [] };
   const moved = [...plans.values()].filter((p) => p.plan).length;
   if (input.dryRun) return { emergency, tasks: plans.size, moved, dryRun: true };
 
@@ -152,8 +153,8 @@ export async function suspendUnits(ctx: ServiceContext, actor: Actor, input: Sus
     client.workflow.getHandle(taskId).executeUpdate(suspendTaskUpdate, { args: [{ by: 'system', suspension: { ...plans.get(taskId)!, emergencyId: emergency.id } }] }),
   );
   emergency.tasks = done.map((taskId) => ({ taskId, ...(plans.get(taskId)?.before ? { before: plans.get(taskId)?.before } : {}) }));
-  store(ctx).add(emergency);
-  auditLog(ctx).record({ actor: actor.id, via: actor.via, action: 'emergency.suspend', target: emergency.id, detail: { units, from: input.from, to: input.to, reason, tasks: done.length, moved, workingDays: covered } });
+  await (await store(ctx)).add(emergency);
+  await recordAudit(ctx, { actor: actor.id, via: actor.via, action: 'emergency.suspend', target: emergency.id, detail: { units, from: input.from, to: input.to, reason, tasks: done.length, moved, workingDays: covered } });
   return { emergency, tasks: done.length, moved, dryRun: false };
 }
 
@@ -174,21 +175,21 @@ export async function extendTasks(ctx: ServiceContext, actor: Actor, input: Exte
   }
   const tasks = (await openTasksUnder(ctx, units, { dutyId: input.dutyId, period: input.period })).filter((t) => t.dueOn < plan.dueOn);
   const reason = `紧急情况统一延期${input.reason?.trim() ? `:${input.reason.trim()}` : ''}`;
-  const emergency: Emergency = { id: newId(store(ctx).list()), kind: 'extend', units, dutyId: input.dutyId, period: input.period, dueOn: plan.dueOn, reason, by: actor.id, at: now, tasks: [] };
+  const emergency: Emergency = { id: await newId(ctx, input.dryRun), kind: 'extend', units, dutyId: input.dutyId, period: input.period, dueOn: plan.dueOn, reason, by: actor.id, at: now, tasks: [] };
   if (input.dryRun) return { emergency, tasks: tasks.length, moved: tasks.length, dryRun: true };
 
   const client = await ctx.temporal();
   const before = new Map(tasks.map((t) => [t.taskId, planAsIs(duty, t, cal)]));
   const done = await updateEach(ctx, [...before.keys()], (taskId) => client.workflow.getHandle(taskId).executeUpdate(replanTaskUpdate, { args: [{ by: 'system', reason, plan }] }));
   emergency.tasks = done.map((taskId) => ({ taskId, before: before.get(taskId) }));
-  store(ctx).add(emergency);
-  auditLog(ctx).record({ actor: actor.id, via: actor.via, action: 'emergency.extend', target: emergency.id, detail: { units, dutyId: input.dutyId, period: input.period, dueOn: plan.dueOn, tasks: done.length } });
+  await (await store(ctx)).add(emergency);
+  await recordAudit(ctx, { actor: actor.id, via: actor.via, action: 'emergency.extend', target: emergency.id, detail: { units, dutyId: input.dutyId, period: input.period, dueOn: plan.dueOn, tasks: done.length } });
   return { emergency, tasks: done.length, moved: done.length, dryRun: false };
 }
 
 /** Undoes an emergency: suspended tasks resume (a moved deadline goes back), extended tasks get their deadline back. */
 export async function liftEmergency(ctx: ServiceContext, actor: Actor, id: string): Promise<EmergencyOutcome> {
-  const emergency = store(ctx).list().find((e) => e.id === id);
+  const emergency = (await listEmergencies(ctx)).find((e) => e.id === id);
   if (!emergency) throw new UsageError(`找不到紧急情况 ${id};用 duty emergency list 查看`);
   if (emergency.liftedAt) throw new UsageError(`紧急情况 ${id} 已于 ${emergency.liftedAt} 撤销`);
   const client = await ctx.temporal();
@@ -203,11 +204,11 @@ export async function liftEmergency(ctx: ServiceContext, actor: Actor, id: strin
       return handle.executeUpdate(replanTaskUpdate, { args: [{ by: 'system', reason: `撤销紧急情况 ${id}`, plan: before! }] });
     },
   );
-  store(ctx).markLifted(id, new Date().toISOString());
-  auditLog(ctx).record({ actor: actor.id, via: actor.via, action: 'emergency.lift', target: id, detail: { tasks: done.length } });
+  await (await store(ctx)).markLifted(id, new Date().toISOString());
+  await recordAudit(ctx, { actor: actor.id, via: actor.via, action: 'emergency.lift', target: id, detail: { tasks: done.length } });
   return { emergency, tasks: done.length, moved: done.length, dryRun: false };
 }
 
-export function listEmergencies(ctx: ServiceContext): Emergency[] {
-  return store(ctx).list();
+export async function listEmergencies(ctx: ServiceContext): Promise<Emergency[]> {
+  return (await store(ctx)).list();
 }

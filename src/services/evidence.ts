@@ -8,7 +8,9 @@ import { clip } from '../shared/completion';
 import { ATTACHMENT_KINDS, KIND_NAMES, kindList } from '../shared/evidence';
 import type { AttachmentKind } from '../shared/types';
 import { ZONE } from '../shared/zone';
-import { DirectoryEvidenceStore, type EvidenceStore, sha256Of } from '../store/evidence';
+import { storeBackend } from '../store/backend';
+import { type EvidenceStore, sha256Of } from '../store/evidence';
+import { evidenceStoreOf } from '../store/records';
 import { attachmentName, type DetectedKind, detectKind, plainName, type Refusal } from '../validation/evidenceKind';
 import type { ServiceContext } from './context';
 import { visibleTask } from './taskAccess';
@@ -31,8 +33,8 @@ export interface EvidenceLimits {
   maxFileBytes: number;
 }
 
-export function evidenceStore(ctx: ServiceContext): EvidenceStore {
-  return DirectoryEvidenceStore.inDataDir(ctx.settings.dataDir);
+export async function evidenceStore(ctx: ServiceContext): Promise<EvidenceStore> {
+  return evidenceStoreOf(await storeBackend(ctx.settings));
 }
 
 /**
@@ -55,7 +57,7 @@ export async function withEvidence<T>(
       return { sha256: a.sha256, name: a.name, kind: a.detected.kind, mime: a.detected.mime, size: a.data.byteLength, ...(exif ? { exif } : {}) };
     }),
   );
-  const staging = await evidenceStore(ctx).stage(accepted.map((a) => a.data));
+  const staging = await (await evidenceStore(ctx)).stage(accepted.map((a) => a.data));
   let result: T;
   try {
     result = await act(refs);
@@ -178,7 +180,7 @@ export interface EvidenceFile {
 export async function readEvidence(ctx: ServiceContext, viewer: Viewer, taskId: string, sha256: string): Promise<EvidenceFile> {
   const state = await showTask(ctx, viewer, taskId);
   const ref = attachmentsOf(state).find((r) => r.sha256 === sha256);
-  const blob = ref ? await evidenceStore(ctx).read(ref.sha256) : undefined;
+  const blob = ref ? await (await evidenceStore(ctx)).read(ref.sha256) : undefined;
   if (!ref || !blob) throw new NotFoundError('佐证材料', clip(sha256, 64));
   return { ref, ...blob };
 }

@@ -13,7 +13,7 @@ import { maskedView, type HouseholdView } from '../households/show';
 import { type EpisodeRef, HOUSEHOLD_ID } from '../shared/household';
 import { ZONE } from '../shared/zone';
 import { loadPayloadKeys } from '../temporal/payloadKeys';
-import { auditLog, type ServiceContext } from './context';
+import { recordAudit, type ServiceContext } from './context';
 
 /**
  * Monitored households (监测对象) for the CLI and any later web page. Every change is audited by household id,
@@ -86,10 +86,10 @@ export async function importHouseholds(ctx: ServiceContext, actor: Actor, file: 
     result = await runImport(client, ctx.settings.taskQueue, tree, plan, { by: opts.by, progress: opts.progress });
   } catch (err) {
     // Some households may be written already: the attempt is recorded with what it set out to write.
-    auditLog(ctx).record({ ...entry, detail: { by: opts.by, rows: plan.rows, create: summary.create, update: summary.update, failed: true } });
+    await recordAudit(ctx, { ...entry, detail: { by: opts.by, rows: plan.rows, create: summary.create, update: summary.update, failed: true } });
     throw err;
   }
-  auditLog(ctx).record({ ...entry, detail: { by: opts.by, rows: result.rows, created: result.created, updated: result.updated, unchanged: result.unchanged, withClearance: result.withClearance } });
+  await recordAudit(ctx, { ...entry, detail: { by: opts.by, rows: result.rows, created: result.created, updated: result.updated, unchanged: result.unchanged, withClearance: result.withClearance } });
   return { dryRun: false, result, seconds: (Date.now() - started) / 1000 };
 }
 
@@ -138,7 +138,7 @@ async function dated(ctx: ServiceContext, actor: Actor, action: DatedAction, hou
   const handle = client.workflow.getHandle(householdWorkflowId(householdId));
   const state = await onHousehold(householdId, () => handle.executeUpdate(DATED_UPDATES[action], { args: [{ on: req.on, by: req.by }] }));
   const episode = episodeOf(action, state, req.on);
-  auditLog(ctx).record({
+  await recordAudit(ctx, {
     actor: actor.id,
     via: actor.via,
     action,

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { AuditAction, AuditEntry, AuditLog } from '../audit/log';
+import type { AuditAction, AuditCursor, AuditEntry, AuditLog } from '../audit/log';
 import { TASK_WORKFLOW_TYPE } from '../contracts/dutyTask';
 import { SA } from '../shared/searchAttributes';
 import { summarize, type TaskSummary } from '../tasks/query';
@@ -49,7 +49,7 @@ export class OpenTaskIndex {
   private builtAt = 0;
   /** Catch-up reads start from here (the previous one's start, less the lag). */
   private readFrom = 0;
-  private auditOffset = 0;
+  private auditCursor: AuditCursor = 0;
   /** Tasks named by recent audited steps, read again until the time given. */
   private readonly touched = new Map<string, number>();
   private rebuildAt?: number;
@@ -89,35 +89,35 @@ export class OpenTaskIndex {
 
   private startBuild(): void {
     if (this.building) return;
-    const began = this.clock();
-    // Steps already taken are in the listing about to start; those recent enough are read again as usual.
-    const { entries, next } = this.audit.since(this.auditOffset);
     this.rebuildAt = undefined;
-    this.note(entries, began);
-    const state = { rows: new Rows(), readFrom: began - VISIBILITY_LAG_MS, auditOffset: next };
-    this.building = read(this.client, runningTasks(), state.rows)
-      // What changed while the listing ran is read as any catch-up would, before the new rows take over.
-      .then(() => this.catchUpOn(state))
-      .then(() => {
-        this.rows = state.rows;
-        this.readFrom = state.readFrom;
-        this.auditOffset = state.auditOffset;
-        this.builtAt = began;
-      })
-      .finally(() => {
-        this.building = undefined;
-      });
+    this.building = this.build(this.clock()).finally(() => {
+      this.building = undefined;
+    });
     // A failed listing leaves the old rows (or none) and is tried again on the next call.
     this.building.catch(() => undefined);
   }
 
+  private async build(began: number): Promise<void> {
+    // Steps already taken are in the listing about to start; those recent enough are read again as usual.
+    const { entries, next } = await this.audit.since(this.auditCursor);
+    this.note(entries, began);
+    const state = { rows: new Rows(), readFrom: began - VISIBILITY_LAG_MS, auditCursor: next };
+    await read(this.client, runningTasks(), state.rows);
+    // What changed while the listing ran is read as any catch-up would, before the new rows take over.
+    await this.catchUpOn(state);
+    this.rows = state.rows;
+    this.readFrom = state.readFrom;
+    this.auditCursor = state.auditCursor;
+    this.builtAt = began;
+  }
+
   private async catchUp(): Promise<void> {
     if (!this.rows) return;
-    const state = { rows: this.rows, readFrom: this.readFrom, auditOffset: this.auditOffset };
+    const state = { rows: this.rows, readFrom: this.readFrom, auditCursor: this.auditCursor };
     await this.catchUpOn(state);
     if (state.rows !== this.rows) return;
     this.readFrom = state.readFrom;
-    this.auditOffset = state.auditOffset;
+    this.auditCursor = state.auditCursor;
     const now = this.clock();
     if ((this.rebuildAt !== undefined && now >= this.rebuildAt) || now - this.builtAt > REBUILD_MS) this.startBuild();
   }
@@ -131,10 +131,10 @@ export class OpenTaskIndex {
     }
   }
 
-  private async catchUpOn(state: { rows: Rows; readFrom: number; auditOffset: number }): Promise<void> {
+  private async catchUpOn(state: { rows: Rows; readFrom: number; auditCursor: AuditCursor }): Promise<void> {
     const started = this.clock();
     const since = new Date(state.readFrom);
-    const { entries, next } = this.audit.since(state.auditOffset);
+    const { entries, next } = await this.audit.since(state.auditCursor);
     this.note(entries, started);
     for (const [taskId, until] of this.touched) if (until < started) this.touched.delete(taskId);
     const ids = [...this.touched.keys()];
@@ -144,7 +144,7 @@ export class OpenTaskIndex {
       ...chunks(ids, IDS_PER_READ).map((some) => reread(this.client, some, state.rows)),
     ]);
     state.readFrom = started - VISIBILITY_LAG_MS;
-    state.auditOffset = next;
+    state.auditCursor = next;
   }
 }
 
@@ -211,9 +211,9 @@ const indexes = new WeakMap<Client, Map<string, OpenTaskIndex>>();
 
 /** The index for this Temporal client and audit log; the HTTP server's lives as long as the server. */
 export function openTasksOf(client: Client, audit: AuditLog): OpenTaskIndex {
-  const byFile = indexes.get(client) ?? new Map<string, OpenTaskIndex>();
-  indexes.set(client, byFile);
-  let index = byFile.get(audit.file);
-  if (!index) byFile.set(audit.file, (index = new OpenTaskIndex(client, audit)));
+  const byLog = indexes.get(client) ?? new Map<string, OpenTaskIndex>();
+  indexes.set(client, byLog);
+  let index = byLog.get(audit.where);
+  if (!index) byLog.set(audit.where, (index = new OpenTaskIndex(client, audit)));
   return index;
 }

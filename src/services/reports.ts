@@ -60,7 +60,7 @@ export async function overdueExportFor(ctx: ServiceContext, viewer: Viewer, opts
   const target = countScope(tree, filter, roots);
   const v = { client, count: countPool(client) };
   // As of now, the index of open tasks (if the dashboard has built it) counts in memory what would be a count per unit.
-  const open = target && !opts.asOf ? await openTasksOf(client, auditLog(ctx)).ifBuilt() : undefined;
+  const open = target && !opts.asOf ? await openTasksOf(client, await auditLog(ctx)).ifBuilt() : undefined;
   const inScope = inScopeOf(filter, roots);
   const counted = open ? countTasks(open.filter((t) => inScope(t) && isExported(t, asOf))) : undefined;
   const total = counted ? totalOf(counted) : target ? await v.count(exportMeasure(asOf)(target.scope)) : 0;

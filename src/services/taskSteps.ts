@@ -19,7 +19,7 @@ import { checkCompletionSize, COMPLETION_LIMITS, parseLocalDate } from '../share
 import { shanghaiDate } from '../shared/zone';
 import { loadWorkCalendar } from '../sources/holidays';
 import { planRosterMoves, type RosterMove } from '../tasks/rosterMoves';
-import { auditLog, type ServiceContext } from './context';
+import { recordAudit, type ServiceContext } from './context';
 import type { StepCall } from './tasks';
 import { nameOf, openTask, termsFor } from './tasks';
 
@@ -61,15 +61,15 @@ async function planFor(ctx: ServiceContext, state: TaskState, raw: string, path:
   }
 }
 
-function audit(call: StepCall, action: AuditAction, state: TaskState, detail: Record<string, unknown>): void {
-  auditLog(call.ctx).record({ actor: call.actor.id, via: call.actor.via, action, target: call.taskId, unitId: state.assignee.unitId, detail });
+async function audit(call: StepCall, action: AuditAction, state: TaskState, detail: Record<string, unknown>): Promise<void> {
+  await recordAudit(call.ctx, { actor: call.actor.id, via: call.actor.via, action, target: call.taskId, unitId: state.assignee.unitId, detail });
 }
 
 export async function acknowledgeTask(call: StepCall, by: string): Promise<TaskState> {
   const { handle, state, tree } = await openTask(call);
   requireUnitSide(tree, by, state, '签收此任务');
   const after = await handle.executeUpdate(acknowledgeTaskUpdate, { args: [{ by }] });
-  if (!state.acknowledged) audit(call, 'task.acknowledge', after, { by });
+  if (!state.acknowledged) await audit(call, 'task.acknowledge', after, { by });
   return after;
 }
 
@@ -80,7 +80,7 @@ export async function reportProgress(call: StepCall, req: ProgressRequest): Prom
   requireUnitSide(tree, req.by, state, '反馈此任务的进展');
   if (!req.note?.trim()) throw new ValidationError('进展反馈', [{ path: 'note', message: '进展情况(note)不能为空' }]);
   const after = await handle.executeUpdate(reportProgressUpdate, { args: [req] });
-  audit(call, 'task.progress', after, { by: req.by, fields: after.progress?.fields ?? {}, attachments: req.attachments?.length ?? 0 });
+  await audit(call, 'task.progress', after, { by: req.by, fields: after.progress?.fields ?? {}, attachments: req.attachments?.length ?? 0 });
   return after;
 }
 
@@ -91,7 +91,7 @@ export async function requestExtension(call: StepCall, req: { by: string; dueOn:
   const plan = await planFor(call.ctx, state, req.dueOn, 'dueOn');
   if (plan.dueOn <= state.dueOn) throw new ValidationError('延期申请', [{ path: 'dueOn', value: req.dueOn, message: `须晚于当前截止日 ${state.dueOn}` }]);
   const after = await handle.executeUpdate(requestExtensionUpdate, { args: [{ by: req.by, dueOn: plan.dueOn, reason }] });
-  audit(call, 'task.extension-request', after, { by: req.by, dueOn: plan.dueOn, from: state.dueOn });
+  await audit(call, 'task.extension-request', after, { by: req.by, dueOn: plan.dueOn, from: state.dueOn });
   return after;
 }
 
@@ -107,7 +107,7 @@ export async function decideExtension(call: StepCall, req: { by: string; approve
     throw new ValidationError('延期审批', [{ path: 'dueOn', value: plan.dueOn, message: `不能晚于申请的 ${pending.dueOn}(可以缩短,不能延长)` }]);
   }
   const after = await handle.executeUpdate(decideExtensionUpdate, { args: [{ by: req.by, approve: req.approve, ...(reason ? { reason } : {}), ...(plan ? { plan } : {}) }] });
-  audit(call, 'task.extension-decide', after, { by: req.by, approved: req.approve, dueOn: plan?.dueOn, requested: pending.dueOn });
+  await audit(call, 'task.extension-decide', after, { by: req.by, approved: req.approve, dueOn: plan?.dueOn, requested: pending.dueOn });
   return after;
 }
 
@@ -120,7 +120,7 @@ export async function reviewTask(call: StepCall, req: { by: string; accept: bool
   if (reason && reason.length > COMPLETION_LIMITS.reasonLength) requireReason(reason, '说明');
   const plan = !req.accept && req.dueOn ? await planFor(call.ctx, state, req.dueOn, 'dueOn') : undefined;
   const after = await handle.executeUpdate(reviewTaskUpdate, { args: [{ by: req.by, accept: req.accept, ...(reason ? { reason } : {}), ...(plan ? { plan } : {}) }] });
-  audit(call, 'task.review', after, { by: req.by, accepted: req.accept, dueOn: plan?.dueOn });
+  await audit(call, 'task.review', after, { by: req.by, accepted: req.accept, dueOn: plan?.dueOn });
   return after;
 }
 
@@ -139,7 +139,7 @@ export async function reassignTask(call: StepCall, req: { by: string; to: string
     throw new ValidationError('转办', [{ path: 'to', value: req.to, message: `${to.name} 不在本单位,也不在您督查的单位,不能转办给此人` }]);
   }
   const after = await handle.executeUpdate(reassignTaskUpdate, { args: [reassignRequest(tree, req.by, to.id, reason)] });
-  audit(call, 'task.reassign', after, { by: req.by, from: state.assignee.personId, to: to.id });
+  await audit(call, 'task.reassign', after, { by: req.by, from: state.assignee.personId, to: to.id });
   return after;
 }
 
@@ -180,7 +180,7 @@ export async function applyRosterChange(ctx: ServiceContext, dir?: string): Prom
     }
     try {
       const state = await client.workflow.getHandle(move.taskId).executeUpdate(reassignTaskUpdate, { args: [reassignRequest(tree, 'system', move.to.personId, move.reason, move.to.unitId)] });
-      auditLog(ctx).record({ actor: 'system', via: 'system', action: 'task.reassign', target: move.taskId, unitId: state.assignee.unitId, detail: { from: move.from.personId, to: move.to.personId, roster: true } });
+      await recordAudit(ctx, { actor: 'system', via: 'system', action: 'task.reassign', target: move.taskId, unitId: state.assignee.unitId, detail: { from: move.from.personId, to: move.to.personId, roster: true } });
       result.moved.push(move);
     } catch (err) {
       // Closed since it was listed, or moved by someone else meanwhile: nothing left to move.

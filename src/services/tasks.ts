@@ -9,8 +9,9 @@ import { shanghaiStamp } from '../shared/zone';
 import { dutyForPeriod, periodByLabel } from '../calendar';
 import type { CompletionSpec, Duty } from '../shared/types';
 import { listTasks, type TaskFilter, type TaskSummary } from '../tasks/query';
-import { DeliveryLog } from '../store/deliveries';
-import { auditLog, type ServiceContext } from './context';
+import { storeBackend } from '../store/backend';
+import { deliveryLogOf } from '../store/records';
+import { recordAudit, type ServiceContext } from './context';
 import { visibleTask } from './taskAccess';
 
 /**
@@ -81,7 +82,7 @@ export async function showTask(ctx: ServiceContext, viewer: Viewer, taskId: stri
 /** The notices a herald sent for the task sit in the delivery log, not its history: the record shows both, in time order. */
 export async function withHeraldDeliveries(ctx: ServiceContext, state: TaskState): Promise<TaskState> {
   if (!state.herald) return state;
-  const sent = await new DeliveryLog(ctx.settings.dataDir).forTask(state.taskId);
+  const sent = await deliveryLogOf(await storeBackend(ctx.settings)).forTask(state.taskId);
   const deliveries = [...state.deliveries, ...sent].sort((a, b) => a.sentAt.localeCompare(b.sentAt));
   return { ...state, deliveries };
 }
@@ -95,7 +96,7 @@ export async function completeTask(ctx: ServiceContext, viewer: Viewer, actor: A
   const { handle, state: before, tree } = await openTask({ ctx, viewer, actor, taskId });
   requireCanComplete(tree, viewer, before.assignee);
   const state = await handle.executeUpdate(completeTaskUpdate, { args: [req] });
-  auditLog(ctx).record({
+  await recordAudit(ctx, {
     actor: actor.id,
     via: actor.via,
     action: 'task.complete',
@@ -118,7 +119,7 @@ export async function waiveTask(ctx: ServiceContext, viewer: Viewer, actor: Acto
   requireRole(viewer, ['admin'], '免除任务');
   const { handle } = await openTask({ ctx, viewer, actor, taskId });
   const state = await handle.executeUpdate(waiveTaskUpdate, { args: [req] });
-  auditLog(ctx).record({
+  await recordAudit(ctx, {
     actor: actor.id,
     via: actor.via,
     action: 'task.waive',

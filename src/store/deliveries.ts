@@ -6,13 +6,23 @@ import { PRIVATE_FILE_MODE, privateDir } from './privateFiles';
 
 /**
  * Where the herald's batched sends are written down per task, so `task show` and the task page list every notice
- * whichever way it left. One small JSON-lines file per task, in folders by hash: a herd of ten thousand touches
- * ten thousand files once, and reading one task reads one file. Records hold ids and channel results, no names.
+ * whichever way it left: files under the data directory, or a table every worker and replica shares (./records.ts
+ * picks). Records hold ids and channel results, no names.
+ */
+export interface DeliveryLog {
+  /** A herd's batch at once. A retried batch writes its notices again: the later record for a notice and person wins. */
+  append(entries: { taskId: string; record: DeliveryRecord }[]): Promise<void>;
+  forTask(taskId: string): Promise<DeliveryRecord[]>;
+}
+
+/**
+ * One small JSON-lines file per task, in folders by hash: a herd of ten thousand touches
+ * ten thousand files once, and reading one task reads one file.
  *
  * Lines reach the kernel before the send counts as done (write(2)); fsync is left to the system: a lost record
  * after a power cut costs a line on the task page, while the send ledger already keeps the message from repeating.
  */
-export class DeliveryLog {
+export class FileDeliveryLog implements DeliveryLog {
   readonly dir: string;
   /** Folders made private already: a herd writes ten thousand files into 256 of them. */
   private readonly ready = new Set<string>();
@@ -39,7 +49,7 @@ export class DeliveryLog {
     }
   }
 
-  /** A retried batch appends again; the later line for the same notice and person wins. */
+  /** A retried batch appends again; the later line wins. */
   async forTask(taskId: string): Promise<DeliveryRecord[]> {
     let text: string;
     try {

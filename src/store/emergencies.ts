@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { DeadlinePlan } from '../shared/types';
+import type { DeadlinePlan, LocalDate } from '../shared/types';
 import { shanghaiDate } from '../shared/zone';
 import { JsonFile } from './jsonFile';
 
@@ -23,23 +23,44 @@ export interface Emergency {
   liftedAt?: string;
 }
 
-/** Emergencies of one data directory, kept beside the audit trail; one writer at a time (the CLI or the server). */
-export class EmergencyStore {
+/**
+ * Where emergencies are kept: a JSON file beside the audit trail, or a table every replica shares (./records.ts picks).
+ * Oldest first.
+ */
+export interface EmergencyStore {
+  list(): Promise<Emergency[]>;
+  /** A new id for an emergency declared on `day` (em-YYYYMMDD-n), given to no other, also not to a replica's at once. */
+  nextId(day: LocalDate): Promise<string>;
+  add(e: Emergency): Promise<void>;
+  markLifted(id: string, at: string): Promise<void>;
+}
+
+export function emergencyId(day: LocalDate, n: number): string {
+  return `em-${day.replace(/-/g, '')}-${n}`;
+}
+
+/** Emergencies of one data directory; one writer at a time (the CLI or the server). */
+export class FileEmergencyStore implements EmergencyStore {
   private readonly doc: JsonFile<{ emergencies: Emergency[] }>;
 
   constructor(dataDir: string) {
     this.doc = new JsonFile(path.join(dataDir, 'emergencies.json'), () => ({ emergencies: [] }));
   }
 
-  list(): Emergency[] {
+  async list(): Promise<Emergency[]> {
     return this.doc.read().emergencies;
   }
 
-  add(e: Emergency): void {
+  async nextId(day: LocalDate): Promise<string> {
+    const prefix = emergencyId(day, 0).slice(0, -1);
+    return emergencyId(day, this.doc.read().emergencies.filter((e) => e.id.startsWith(prefix)).length + 1);
+  }
+
+  async add(e: Emergency): Promise<void> {
     this.doc.update((d) => ({ emergencies: [...d.emergencies, e] }));
   }
 
-  markLifted(id: string, at: string): void {
+  async markLifted(id: string, at: string): Promise<void> {
     this.doc.update((d) => ({ emergencies: d.emergencies.map((e) => (e.id === id ? { ...e, liftedAt: at } : e)) }));
   }
 }

@@ -29,15 +29,28 @@ export interface Staging {
   discard(): Promise<void>;
 }
 
+/** Files under the data directory, or a table every replica shares (./records.ts picks). */
 export interface EvidenceStore {
   stage(files: readonly Uint8Array[]): Promise<Staging>;
   /** The blob's bytes; undefined when the store holds nothing under that hash (or it is no hash). */
   read(sha256: string): Promise<{ size: number; stream: Readable } | undefined>;
 }
 
+/** A staging whose `commit` or `discard` runs once: a second call of either is a bug in the caller. */
+export function settledOnce(name: string, blobs: StoredBlob[], settle: { commit(): Promise<void>; discard(): Promise<void> }): Staging {
+  let settled = false;
+  const once = (step: () => Promise<void>) => async () => {
+    if (settled) throw new Error(`${name} already committed or discarded`);
+    settled = true;
+    await step();
+  };
+  return { blobs, commit: once(settle.commit), discard: once(settle.discard) };
+}
+
+/** Staged, not yet committed or discarded, this long: the process that staged it died in between. */
+export const ABANDONED_MS = 24 * 60 * 60 * 1000;
+
 const STAGING = '.staging';
-/** A staging folder this old belongs to a process that died between staging and committing. */
-const ABANDONED_MS = 24 * 60 * 60 * 1000;
 
 /** `<root>/ab/cd/abcd…`: two levels of 256 folders keep any one folder small. Files 0600, folders 0700. */
 export class DirectoryEvidenceStore implements EvidenceStore {
@@ -82,15 +95,8 @@ export class DirectoryEvidenceStore implements EvidenceStore {
   }
 
   private staging(dir: string, blobs: StoredBlob[], hashes: string[]): Staging {
-    let settled = false;
-    const settle = () => {
-      if (settled) throw new Error(`evidence staging ${dir} already committed or discarded`);
-      settled = true;
-    };
-    return {
-      blobs,
+    return settledOnce(`evidence staging ${dir}`, blobs, {
       commit: async () => {
-        settle();
         for (const sha256 of hashes) {
           const target = this.blobPath(sha256);
           privateDir(path.dirname(target));
@@ -99,11 +105,8 @@ export class DirectoryEvidenceStore implements EvidenceStore {
         }
         await rm(dir, { recursive: true, force: true });
       },
-      discard: async () => {
-        settle();
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
+      discard: () => rm(dir, { recursive: true, force: true }),
+    });
   }
 
   private async removeAbandoned(): Promise<void> {

@@ -41,11 +41,11 @@ test('an admin suspends two townships from the 职责 page on a phone, confirms 
   expect(await page.innerText('#confirm')).toContain('将涉及未办结任务');
   const { scrollWidth, innerWidth } = await page.evaluate<{ scrollWidth: number; innerWidth: number }>('({ scrollWidth: document.documentElement.scrollWidth, innerWidth })');
   expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
-  expect(listEmergencies(stack.services)).toEqual([]);
+  expect(await listEmergencies(stack.services)).toEqual([]);
 
   await Promise.all([page.waitForURL(/ok=suspended/), page.click('#confirm button[type=submit]')]);
   expect(await page.innerText('#emergencies')).toContain('洞庭湖汛期防汛');
-  expect(listEmergencies(stack.services)[0]).toMatchObject({ units: ['t-qionghu', 't-yanzhihu'], from: day(1), to: day(5) });
+  expect((await listEmergencies(stack.services))[0]).toMatchObject({ units: ['t-qionghu', 't-yanzhihu'], from: day(1), to: day(5) });
 
   await Promise.all([page.waitForURL(/ok=lifted/), page.click('#emergencies button:text("撤销")')]);
   expect(await page.innerText('#emergencies')).toContain('已撤销');

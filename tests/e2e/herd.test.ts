@@ -14,7 +14,7 @@ import { OutboxChannel } from '../../src/notify/outbox';
 import { WeComChannel } from '../../src/notify/wecom';
 import { OrgTree } from '../../src/roster/orgTree';
 import type { Duty, Occurrence, Roster } from '../../src/shared/types';
-import { DeliveryLog } from '../../src/store/deliveries';
+import { FileDeliveryLog } from '../../src/store/deliveries';
 import { openTaskBatch } from '../../src/tasks/openBatch';
 import { taskInputFor } from '../../src/tasks/taskInput';
 import { installRuntimeLogging } from '../../src/temporal/runtimeLogging';
@@ -160,7 +160,7 @@ test('500 tasks due at one instant: one message per person, one robot group mess
   expect(posts.length).toBeLessThanOrEqual(20);
 
   // Every open task's own record shows its notice: when, how, with what result and in which message.
-  const log = new DeliveryLog(tmp);
+  const log = new FileDeliveryLog(tmp);
   for (const t of tasks) {
     const records = (await log.forTask(t.taskId)).filter((d) => d.kind === 'reminder');
     if (t === closed) {

@@ -151,7 +151,7 @@ test.each([
   ['count queries alone', true],
 ])('per unit, the dashboard from %s equals count queries, and on-time, extensions and returns a listing', async (_, countsOnly) => {
   const now = new Date();
-  await openTasksOf(stack.client, auditLog(stack.services)).ready();
+  await openTasksOf(stack.client, await auditLog(stack.services)).ready();
   const d = await dashboardFor(stack.services, ADMIN, { now, countsOnly });
   const green = lightsAt(stack.services, now).greenFrom.toISOString();
   const from = d.window.from ? DateTime.fromISO(d.window.from, { zone: ZONE }).toJSDate().toISOString() : '';
@@ -224,8 +224,8 @@ test('one township’s dashboard counts its units as the county’s does; a dril
 
 test('the index of open tasks, caught up step by step, equals one rebuilt from Temporal alone', async () => {
   const key = (ts: OpenTask[] | undefined) => (ts ?? []).map((t) => `${t.taskId} ${t.runId} ${t.status} ${t.dueAt.toISOString()} ${t.flags.join(',')} ${t.extensions} ${t.returns}`).sort();
-  const caughtUp = await openTasksOf(stack.client, auditLog(stack.services)).current();
-  const fresh = new OpenTaskIndex(stack.client, auditLog(stack.services));
+  const caughtUp = await openTasksOf(stack.client, await auditLog(stack.services)).current();
+  const fresh = new OpenTaskIndex(stack.client, await auditLog(stack.services));
   await fresh.ready();
   expect(key(caughtUp)).toEqual(key(await fresh.current()));
   expect(caughtUp?.length).toBe([...expected.values()].filter((e) => e.status === 'open' || e.status === 'review').length);

@@ -32,26 +32,26 @@ test('an admin suspends townships from the page after seeing the count, and lift
   const asked = await post('/emergencies/suspend', form);
   expect(asked.status).toBe(200);
   expect(asked.text).toContain('将涉及未办结任务');
-  expect(listEmergencies(stack.services)).toEqual([]);
+  expect(await listEmergencies(stack.services)).toEqual([]);
 
   const done = await post('/emergencies/suspend', { ...form, confirm: '1' });
   expect(done.status).toBe(303);
-  const [emergency] = listEmergencies(stack.services);
+  const [emergency] = await listEmergencies(stack.services);
   expect(emergency).toMatchObject({ kind: 'suspend', units: ['t-qionghu', 't-yanzhihu'], from: day(1), to: day(5) });
 
   const lifted = await post(`/emergencies/${emergency?.id ?? ''}/lift`, {});
   expect(lifted.status).toBe(303);
-  expect(listEmergencies(stack.services)[0]?.liftedAt).toBeDefined();
+  expect((await listEmergencies(stack.services))[0]?.liftedAt).toBeDefined();
 });
 
 test('bad input is refused in Chinese next to the form, and a supervisor cannot reach the page', async () => {
-  const before = listEmergencies(stack.services).length;
+  const before = (await listEmergencies(stack.services)).length;
   const reversed = await post('/emergencies/suspend', { unit: 't-caowei', from: day(5), to: day(1), reason: '汛期', confirm: '1' });
   expect(reversed.status).toBe(400);
   expect(reversed.text).toContain('结束日期早于开始日期');
   const unknown = await post('/emergencies/suspend', { otherUnits: 't-nowhere', from: day(1), to: day(2), reason: '汛期', confirm: '1' });
   expect(unknown.text).toContain('名册中没有此单位');
-  expect(listEmergencies(stack.services)).toHaveLength(before);
+  expect(await listEmergencies(stack.services)).toHaveLength(before);
 
   const sup = await login(stack.baseUrl, 'p-qh-sup');
   expect((await request(stack.baseUrl, 'GET', '/emergencies', { headers: { cookie: sup } })).status).toBe(403);

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import type { Connection } from '@temporalio/client';
-import { AuditLog } from '../../src/audit/log';
+import { FileAuditLog } from '../../src/audit/fileLog';
 import { OPERATOR } from '../../src/auth/policy';
 import { previewDuty } from '../../src/calendar';
 import { parseDuties } from '../../src/catalog/parse';
@@ -122,7 +122,7 @@ test('a deadline moved from the 15th to the 10th from July: June keeps the 15th,
 
   // Which terms each task opened under: its memo's fingerprint, and the apply that wrote those terms.
   const [base, fromJuly] = catalogVersionsOf(parseDuties(VERSIONED, 'versioned.yaml')[0]!);
-  const trail = AuditLog.inDataDir(stack.settings.dataDir).list({ action: 'catalog.version', target: DUTY_ID });
+  const trail = await FileAuditLog.inDataDir(stack.settings.dataDir).list({ action: 'catalog.version', target: DUTY_ID });
   expect(trail).toHaveLength(2);
   const [second, first] = trail;
   expect(first?.detail).toEqual({ catalogVersions: [base] });
@@ -168,7 +168,7 @@ test('a removed duty: its schedule stops and its open tasks run on, until an app
     const state = await showTask(stack.services, OPERATOR, id);
     expect(state).toMatchObject({ status: 'waived', waiver: { by: 'p-admin', reason: '职责调整,本项不再督办' } });
   }
-  const waivers = AuditLog.inDataDir(stack.settings.dataDir).list({ action: 'task.waive' });
+  const waivers = await FileAuditLog.inDataDir(stack.settings.dataDir).list({ action: 'task.waive' });
   expect(waivers.map((e) => e.target).sort()).toEqual([...open].sort());
   expect(waivers.every((e) => e.detail?.reason === '职责调整,本项不再督办')).toBe(true);
   expect((await planCatalog(stack.services)).retired).toEqual([]);

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { AuditLog } from '../../src/audit/log';
+import { FileAuditLog } from '../../src/audit/fileLog';
 import { OPERATOR } from '../../src/auth/policy';
 import { ValidationError } from '../../src/errors';
 import { extendTasks, liftEmergency, listEmergencies, suspendUnits } from '../../src/services/emergencies';
@@ -45,7 +45,7 @@ test('suspending two townships moves their deadlines inside the window and leave
   const dry = await suspendUnits(stack.services, ACTOR, { ...window, dryRun: true });
   const touched = [...under('t-qionghu'), ...under('t-yanzhihu')].length;
   expect(dry).toMatchObject({ dryRun: true, tasks: touched, moved: touched });
-  expect(listEmergencies(stack.services)).toEqual([]);
+  expect(await listEmergencies(stack.services)).toEqual([]);
 
   const done = await suspendUnits(stack.services, ACTOR, window);
   expect(done.tasks).toBe(touched);
@@ -67,14 +67,14 @@ test('suspending two townships moves their deadlines inside the window and leave
   expect(((await refusal(suspendUnits(stack.services, ACTOR, { ...window, units: ['t-caowei'], from: window.to, to: window.from }))) as Error).message).toContain('结束日期早于开始日期');
   expect(((await refusal(suspendUnits(stack.services, ACTOR, { ...window, units: ['t-nowhere'] }))) as Error).message).toContain('t-nowhere');
   expect(((await refusal(suspendUnits(stack.services, ACTOR, { ...window, units: ['t-caowei'], reason: ' ' }))) as Error).message).toContain('原因不能为空');
-  expect(listEmergencies(stack.services)).toHaveLength(1);
+  expect(await listEmergencies(stack.services)).toHaveLength(1);
 
   await liftEmergency(stack.services, ACTOR, done.emergency.id);
   expect(await dueOf(qh)).toBe(dueOn);
   expect((await showTask(stack.services, OPERATOR, qh)).suspensions).toEqual([]);
-  expect(listEmergencies(stack.services)[0]?.liftedAt).toBeDefined();
+  expect((await listEmergencies(stack.services))[0]?.liftedAt).toBeDefined();
   await expect(liftEmergency(stack.services, ACTOR, done.emergency.id)).rejects.toThrow('已于');
-  const trail = AuditLog.inDataDir(stack.settings.dataDir).list().filter((e) => e.action.startsWith('emergency.'));
+  const trail = (await FileAuditLog.inDataDir(stack.settings.dataDir).list()).filter((e) => e.action.startsWith('emergency.'));
   expect(trail.map((e) => e.action).sort()).toEqual(['emergency.lift', 'emergency.suspend']);
 });
 

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AuditLog } from '../../src/audit/log';
+import { FileAuditLog } from '../../src/audit/fileLog';
 import { taskStateQuery, type TaskState } from '../../src/contracts/dutyTask';
 import { OPERATOR } from '../../src/auth/policy';
 import { applyCatalog, planCatalog } from '../../src/services/duties';
@@ -68,7 +68,7 @@ test('a cadre who leaves the roster: duty plan shows the move, apply passes each
     (tasks) => tasks.some((t) => t.taskId === taskId),
   );
   expect(listed.map((t) => t.taskId)).toContain(taskId);
-  const trail = AuditLog.inDataDir(stack.settings.dataDir).list().filter((e) => e.action === 'task.reassign');
+  const trail = (await FileAuditLog.inDataDir(stack.settings.dataDir).list()).filter((e) => e.action === 'task.reassign');
   expect(trail).toMatchObject([{ actor: 'system', via: 'system', target: taskId, detail: { from: LEAVER, to: SUCCESSOR, roster: true } }]);
 
   // Applying again moves nothing twice.

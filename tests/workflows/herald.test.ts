@@ -12,7 +12,7 @@ import type { OutgoingMessage } from '../../src/notify/channel';
 import { OrgTree } from '../../src/roster/orgTree';
 import { reassignRequest } from '../../src/services/taskSteps';
 import { loadWorkCalendar } from '../../src/sources/holidays';
-import { DeliveryLog } from '../../src/store/deliveries';
+import { FileDeliveryLog } from '../../src/store/deliveries';
 import { openTaskBatch } from '../../src/tasks/openBatch';
 import { heraldWorkflowId } from '../../src/contracts/dutyNotices';
 import { installRuntimeLogging } from '../../src/temporal/runtimeLogging';
@@ -67,7 +67,7 @@ async function until<T>(probe: () => Promise<T | undefined> | T | undefined, wha
   throw new Error(`timed out waiting for ${what}`);
 }
 
-async function withWorker(people: OrgTree, body: (ctx: { taskQueue: string; channel: RecordingChannel; log: DeliveryLog }) => Promise<void>): Promise<void> {
+async function withWorker(people: OrgTree, body: (ctx: { taskQueue: string; channel: RecordingChannel; log: FileDeliveryLog }) => Promise<void>): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'herald-'));
   const taskQueue = `herald-${Date.now()}`;
   const channel = new RecordingChannel();
@@ -84,7 +84,7 @@ async function withWorker(people: OrgTree, body: (ctx: { taskQueue: string; chan
     // Quiet hours are judged on the test server's skipped clock, which schedules each activity attempt.
     clock: () => new Date(Context.current().info.currentAttemptScheduledTimestampMs),
   });
-  await worker.runUntil(() => body({ taskQueue, channel, log: new DeliveryLog(dataDir) }));
+  await worker.runUntil(() => body({ taskQueue, channel, log: new FileDeliveryLog(dataDir) }));
 }
 
 test('one message per person per instant, every task recorded, closed and reassigned tasks left out, late tasks catch up', async () => {

@@ -50,8 +50,8 @@ export function emergencyCommands(program: Command, ctx: CliContext): void {
   emergency
     .command('list')
     .description('列出紧急情况')
-    .action(() => {
-      const all = listEmergencies(ctx);
+    .action(async () => {
+      const all = await listEmergencies(ctx);
       print(`共 ${all.length} 项`);
       for (const e of all) {
         const what = e.kind === 'suspend' ? `暂停 ${e.from} 至 ${e.to}` : `统一延期 ${e.dutyId} ${e.period} 至 ${e.dueOn}`;

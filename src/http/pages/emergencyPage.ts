@@ -51,7 +51,7 @@ async function page(deps: HttpDeps, principal: Principal, extra: { notice?: stri
   const v = extra.values ?? {};
   const townships = tree.roster.units.filter((u) => u.kind === 'township');
   const duties = (await deps.services.catalog()).duties.filter((d) => d.recurrence.kind !== 'triggered');
-  const list = listEmergencies(deps.services).slice().reverse();
+  const list = (await listEmergencies(deps.services)).slice().reverse();
   const row = (e: Emergency) =>
     html`<tr><td data-label="编号">${e.id}</td><td data-label="措施">${e.kind === 'suspend' ? `暂停 ${e.from} 至 ${e.to}` : `统一延期 ${e.dutyId} ${e.period} 至 ${e.dueOn}`}</td><td data-label="单位">${e.units.join('、')}</td><td data-label="任务">${e.tasks.length}</td><td data-label="原因">${e.reason}</td>
 <td data-label="状态">${e.liftedAt ? '已撤销' : html`<form class="inline" method="post" action="/emergencies/${e.id}/lift"><button type="submit" class="secondary">撤销</button></form>`}</td></tr>`;
