@@ -62,12 +62,12 @@ export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker>
   // Every channel goes through the durable send ledger: a send retried after this process died is not repeated (on
   // another worker too, when the ledger is in PostgreSQL).
   // Pacing waits outside it, so a robot's wait for its slot holds up no other robot.
-  const ledger = SendLedger.of(await storeBackend(s), opts.logger);
+  const backend = await storeBackend(s);
+  const ledger = SendLedger.of(backend, opts.logger);
   const channels = paceChannels(Object.fromEntries(Object.entries(opts.channels ?? defaultChannels(s)).map(([name, c]) => [name, ledger.guard(c, c.idempotent ? IDEMPOTENT_IN_DOUBT : 1)])), s.pacing);
   const notifier = new Notifier(channels, 'outbox', opts.logger);
   const source = new CatalogSource(s.catalogDir, opts.logger);
-  const records = await storeBackend(s);
-  const emergencies = emergencyStoreOf(records);
+  const emergencies = emergencyStoreOf(backend);
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
@@ -80,7 +80,7 @@ export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker>
       taskQueue: s.taskQueue,
       notifier,
       batchSender: new BatchSender(channels, 'outbox', opts.logger),
-      deliveries: deliveryLogOf(records),
+      deliveries: deliveryLogOf(backend),
       digestSender: new DigestSender(channels, 'outbox', opts.logger),
       quietHours: s.quietHours,
       clock: opts.clock,
