@@ -13,28 +13,16 @@ import type * as activities from '../activities';
 import { lifecycleWorkflowId } from '../src/contracts/monitoringLifecycle';
 import { cancelProgrammeSignal, revisitWorkflowId, RISK_RETURNED_REASON } from '../src/contracts/revisitProgramme';
 import { shanghaiDate } from '../src/shared/zone';
-import { clearRiskUpdate, type DatedRequest, type EpisodeEvent, episodeEventSignal, type HouseholdInput, type HouseholdState, householdStateQuery, riskFoundUpdate, riskReturnedUpdate, upsertHouseholdUpdate } from '../src/contracts/household';
+import { clearRiskUpdate, type DatedRequest, type HouseholdAction, type HouseholdCarry, householdHandoverQuery, type EpisodeEvent, episodeEventSignal, type HouseholdInput, type HouseholdState, householdStateQuery, riskFoundUpdate, riskReturnedUpdate, upsertHouseholdUpdate } from '../src/contracts/household';
 import { type EpisodeRef, type HouseholdMemo, type HouseholdRecord, type HouseholdStatus } from '../src/shared/household';
 import { SA } from '../src/shared/searchAttributes';
-import { failureDetail, handlersFinished, nowIso, record, refuse, setStatus } from './support';
+import { type HeldCopy, isHeld } from '../src/contracts/migration';
+import { failureDetail, handlersFinished, nowIso, record, refuse, setStatus, released } from './support';
 
 /** Starting a workflow is one quick call; as local activities these cost no extra round trips per household. */
 const { startRevisitProgramme, startLifecycle } = proxyLocalActivities<activities.Activities>({ startToCloseTimeout: '1 minute' });
 
-interface Action {
-  id: number;
-  kind: 'start-revisit' | 'start-lifecycle';
-  on: string;
-  by: string;
-  /** A revisit programme to cancel first (the risk returned during it). */
-  cancel?: string;
-}
-
-export interface HouseholdCarry {
-  state: HouseholdState;
-  actions: Action[];
-  nextAction: number;
-}
+type Action = HouseholdAction;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -43,9 +31,11 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  * programmes and monitoring lifecycles it went through. It is the single writer for the household, so an import,
  * a clearance, a returned risk and an exit assessment can never start two overlapping episodes.
  */
-export async function household(input: HouseholdInput, carry?: HouseholdCarry): Promise<void> {
+export async function household(input: HouseholdInput, carry?: HouseholdCarry | HeldCopy): Promise<void> {
+  if (isHeld(carry)) return household(input, await released<HouseholdCarry>(carry));
   const h = new Household(input, carry);
   setHandler(householdStateQuery, () => h.state);
+  setHandler(householdHandoverQuery, () => h.handover());
   setHandler(upsertHouseholdUpdate, (req) => h.upsert(req), { validator: (req) => h.checkUpsert(req) });
   setHandler(clearRiskUpdate, (req) => h.clearRisk(req), { validator: (req) => h.checkClearRisk(req) });
   setHandler(riskReturnedUpdate, (req) => h.riskReturned(req), { validator: (req) => h.checkRiskReturned(req) });
@@ -77,6 +67,11 @@ class Household {
     this.nextAction = carry?.nextAction ?? 1;
     this.idTag = input.idTag;
     if (!carry && input.record.riskClearedOn) this.enqueue({ kind: 'start-revisit', on: input.record.riskClearedOn, by: input.by });
+  }
+
+  handover(): { input: HouseholdInput; carry: HouseholdCarry } {
+    const { state } = this;
+    return { input: { record: state.record, digest: state.digest, idTag: this.idTag, by: 'system' }, carry: { state, actions: this.actions, nextAction: this.nextAction } };
   }
 
   hasWork(): boolean {

@@ -2,11 +2,12 @@ import { condition, getExternalWorkflowHandle, proxyLocalActivities, setHandler,
 import type * as activities from '../activities';
 import { LIFECYCLE_DUTY_ID, type RoundEntry } from '../src/shared/household';
 import { shanghaiDate } from '../src/shared/zone';
-import { type LifecycleInput, type LifecycleState, lifecycleStateQuery } from '../src/contracts/monitoringLifecycle';
+import { type HeldCopy, isHeld } from '../src/contracts/migration';
+import { type LifecycleCarry, lifecycleHandoverQuery, type LifecycleInput, type LifecycleState, lifecycleStateQuery } from '../src/contracts/monitoringLifecycle';
 import { episodeEventSignal } from '../src/contracts/household';
 import { taskClosedSignal } from '../src/contracts/dutyTask';
 import { closeRound, entryOf, isClosed, watchDeadline } from './rounds';
-import { handlersFinished, nowIso, setStatus, signalQuietly } from './support';
+import { handlersFinished, nowIso, setStatus, signalQuietly, released } from './support';
 
 const { planHouseholdTasks, openHouseholdTask } = proxyLocalActivities<activities.Activities>({ startToCloseTimeout: '1 minute' });
 
@@ -19,9 +20,10 @@ const MAX_ROUNDS = 20;
  * stage decides: risk cleared starts the revisit programme (through the household); not cleared goes back to
  * 帮扶 for another round. A waived stage withdraws the episode (e.g. the household was found not to qualify).
  */
-export async function monitoringLifecycle(input: LifecycleInput): Promise<LifecycleState> {
+export async function monitoringLifecycle(input: LifecycleInput, carry?: LifecycleCarry | HeldCopy): Promise<LifecycleState> {
+  if (isHeld(carry)) return monitoringLifecycle(input, await released<LifecycleCarry>(carry));
   const lifecycleId = workflowInfo().workflowId;
-  const state: LifecycleState = {
+  const state: LifecycleState = carry?.state ?? {
     lifecycleId,
     householdId: input.householdId,
     villageId: input.villageId,
@@ -29,7 +31,7 @@ export async function monitoringLifecycle(input: LifecycleInput): Promise<Lifecy
     status: 'running',
     stages: [],
   };
-  let clearedBy = '';
+  let clearedBy = carry?.clearedBy ?? '';
 
   setHandler(lifecycleStateQuery, () => state);
   setHandler(taskClosedSignal, (event) => {
@@ -37,9 +39,12 @@ export async function monitoringLifecycle(input: LifecycleInput): Promise<Lifecy
     if (entry) closeRound(entry, event, false);
   });
 
-  let round = 1;
-  let startOn = input.startedOn;
-  let fromPhase: string | undefined;
+  let round = carry?.round ?? 1;
+  let startOn = carry?.startOn ?? input.startedOn;
+  let fromPhase = carry?.fromPhase;
+  // Carried from another installation (duty migrate): the round under way keeps the stages it has.
+  let resumed = carry !== undefined;
+  setHandler(lifecycleHandoverQuery, () => ({ input, carry: { state, round, startOn, ...(fromPhase ? { fromPhase } : {}), clearedBy } }));
   while (state.status === 'running' && round <= MAX_ROUNDS) {
     const tasks = await planHouseholdTasks({
       dutyId: LIFECYCLE_DUTY_ID,
@@ -50,13 +55,16 @@ export async function monitoringLifecycle(input: LifecycleInput): Promise<Lifecy
       fromPhase,
       round,
     });
-    const entries = tasks.map((t) => entryOf(t, round));
-    state.stages.push(...entries);
+    const entries = resumed ? tasks.map((t) => state.stages.find((s) => s.taskId === t.taskId && s.round === round) ?? entryOf(t, round)) : tasks.map((t) => entryOf(t, round));
+    state.stages.push(...entries.filter((e) => !state.stages.includes(e)));
+    resumed = false;
     for (const [i, task] of tasks.entries()) {
       const entry = entries[i] as RoundEntry;
-      await openHouseholdTask(task);
-      entry.openedAt = nowIso();
-      if (entry.status === 'pending') entry.status = 'open';
+      if (entry.status === 'pending') {
+        await openHouseholdTask(task);
+        entry.openedAt = nowIso();
+        if (entry.status === 'pending') entry.status = 'open';
+      }
       await watchDeadline(entry);
       await condition(() => isClosed(entry));
       if (entry.status === 'waived') {

@@ -3,14 +3,18 @@ import type * as activities from '../activities';
 import {
   type BatchOutcome,
   enrollSignal,
+  type HeraldCarry,
+  heraldHandoverQuery,
   heraldMembersQuery,
   type HeraldInput,
   type HeraldMember,
   leaveSignal,
   type NoticeBatch,
+  type PlanCursor,
   type PlannedNotice,
 } from '../src/contracts/dutyNotices';
-import { failureDetail, nowIso } from './support';
+import { failureDetail, nowIso, released } from './support';
+import { type HeldCopy, isHeld } from '../src/contracts/migration';
 
 const { planFollowUps } = proxyActivities<activities.Activities>({ startToCloseTimeout: '30 seconds' });
 
@@ -29,23 +33,6 @@ const { sendNotices, recordUndelivered } = proxyActivities<activities.Activities
 /** Members per activity: keeps one batch's input well under Temporal's 2 MB payload limit. */
 const MAX_BATCH_MEMBERS = 10_000;
 const FOLLOW_UP_PAGE = 20;
-
-interface PlanCursor {
-  reminderIndex: number;
-  followUpsAfter?: string;
-  followUpSeq: number;
-  buffered: PlannedNotice[];
-  exhausted: boolean;
-}
-
-interface HeraldCarry {
-  members: HeraldMember[];
-  left: string[];
-  cursor: PlanCursor;
-  latest?: PlannedNotice;
-  sent: number;
-  catchUps: number;
-}
 
 /** The instants of the occurrence in order: its reminders, then the follow-ups after the deadline, page by page. */
 class NoticePlan {
@@ -82,10 +69,13 @@ class NoticePlan {
  * closes or takes its timeline over (a new deadline, another holder, an emergency, a review). Tasks enrolled after
  * an instant passed get the latest one they missed at once, as a task opened late would send it itself.
  */
-export async function dutyNotices(input: HeraldInput, carry?: HeraldCarry): Promise<{ sent: number }> {
+export async function dutyNotices(input: HeraldInput, carry?: HeraldCarry | HeldCopy): Promise<{ sent: number }> {
+  if (isHeld(carry)) return dutyNotices(input, await released<HeraldCarry>(carry));
   const members = new Map((carry?.members ?? []).map((m) => [m.taskId, m]));
   const left = new Set(carry?.left);
-  const newcomers = new Map<string, HeraldMember>();
+  const newcomers = new Map((carry?.newcomers ?? []).map((m) => [m.taskId, m]));
+  // Newcomers whose catch-up is being sent: a migration taken now must still owe it to them.
+  let catchingUp: HeraldMember[] = [];
   const plan = new NoticePlan(input, carry?.cursor ?? { reminderIndex: 0, followUpSeq: 0, buffered: [], exhausted: false });
   let latest = carry?.latest;
   let sent = carry?.sent ?? 0;
@@ -101,6 +91,13 @@ export async function dutyNotices(input: HeraldInput, carry?: HeraldCarry): Prom
     newcomers.delete(taskId);
   });
   setHandler(heraldMembersQuery, () => ({ members: members.size + newcomers.size, sent, ...(next ? { next: next.at } : {}) }));
+  setHandler(heraldHandoverQuery, () => {
+    const owed = new Set(catchingUp.map((m) => m.taskId));
+    return {
+      input,
+      carry: { members: [...members.values()].filter((m) => !owed.has(m.taskId)), left: [...left], cursor: plan.cursor, latest, sent, catchUps, newcomers: [...catchingUp, ...newcomers.values()] },
+    };
+  });
 
   // Instants before the herald began belong to the tasks' own past; newcomers catch up on the latest of them.
   const beganAt = carry ? -Infinity : Date.now();
@@ -123,7 +120,9 @@ export async function dutyNotices(input: HeraldInput, carry?: HeraldCarry): Prom
       newcomers.clear();
       for (const m of joining) members.set(m.taskId, m);
       if (latest && stillRelevant(latest, input)) {
+        catchingUp = joining;
         sent += await send(input, { ...latest }, nowIso(), joining, `c${++catchUps}`);
+        catchingUp = [];
       }
       continue;
     }

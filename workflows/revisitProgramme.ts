@@ -2,11 +2,12 @@ import { condition, getExternalWorkflowHandle, proxyActivities, proxyLocalActivi
 import type * as activities from '../activities';
 import { REVISIT_DUTY_ID } from '../src/shared/household';
 import { shanghaiDate } from '../src/shared/zone';
-import { cancelProgrammeSignal, type RevisitProgrammeInput, type RevisitProgrammeState, revisitStateQuery, RISK_RETURNED_REASON } from '../src/contracts/revisitProgramme';
+import { type HeldCopy, isHeld } from '../src/contracts/migration';
+import { cancelProgrammeSignal, type RevisitCarry, revisitHandoverQuery, type RevisitProgrammeInput, type RevisitProgrammeState, revisitStateQuery, RISK_RETURNED_REASON } from '../src/contracts/revisitProgramme';
 import { taskClosedSignal, type TaskInput } from '../src/contracts/dutyTask';
 import { episodeEventSignal } from '../src/contracts/household';
 import { closeRound, entryOf, isClosed, watchDeadline } from './rounds';
-import { handlersFinished, nowIso, setStatus, signalQuietly } from './support';
+import { handlersFinished, nowIso, setStatus, signalQuietly, released } from './support';
 
 // Planning and opening are quick calls to the calendar and the server: local activities keep them off the task
 // queue and out of the event count, which matters when an import starts thousands of programmes at once.
@@ -20,9 +21,10 @@ const { waiveTasks } = proxyActivities<activities.Activities>({ startToCloseTime
  * through an activity rather than as child workflows, and report back by signal when they close.
  * A revisit that finds the risk returned, or the household saying so, cancels the rest.
  */
-export async function revisitProgramme(input: RevisitProgrammeInput): Promise<RevisitProgrammeState> {
+export async function revisitProgramme(input: RevisitProgrammeInput, carry?: RevisitCarry | HeldCopy): Promise<RevisitProgrammeState> {
+  if (isHeld(carry)) return revisitProgramme(input, await released<RevisitCarry>(carry));
   const programmeId = workflowInfo().workflowId;
-  const state: RevisitProgrammeState = {
+  const state: RevisitProgrammeState = carry?.state ?? {
     programmeId,
     householdId: input.householdId,
     villageId: input.villageId,
@@ -30,9 +32,10 @@ export async function revisitProgramme(input: RevisitProgrammeInput): Promise<Re
     status: 'running',
     revisits: [],
   };
-  let riskReturnedByRevisit = false;
+  let riskReturnedByRevisit = carry?.riskReturnedByRevisit ?? false;
 
   setHandler(revisitStateQuery, () => state);
+  setHandler(revisitHandoverQuery, () => ({ input, carry: { state, riskReturnedByRevisit } }));
   setHandler(cancelProgrammeSignal, (req) => {
     state.cancellation ??= { on: req.on, reason: req.reason, by: req.by };
   });
@@ -53,12 +56,17 @@ export async function revisitProgramme(input: RevisitProgrammeInput): Promise<Re
     startOn: input.clearedOn,
     parent: programmeId,
   });
-  state.revisits = tasks.map((t, i) => entryOf(t, i + 1));
+  // Carried from another installation (duty migrate): rounds already opened there are not opened again.
+  if (!carry) state.revisits = tasks.map((t, i) => entryOf(t, i + 1));
   const watches: Promise<void>[] = [];
 
   for (const [i, task] of tasks.entries()) {
-    const entry = state.revisits[i];
+    const entry = carry ? state.revisits.find((r) => r.taskId === task.taskId) : state.revisits[i];
     if (!entry) break;
+    if (entry.status !== 'pending') {
+      if (entry.status === 'open') watches.push(watchDeadline(entry));
+      continue;
+    }
     const wait = Date.parse(task.occurrence.opensAt) - Date.now();
     if (wait > 0) await condition(() => state.cancellation !== undefined, wait);
     if (state.cancellation) break;

@@ -1,4 +1,5 @@
-import { allHandlersFinished, ApplicationFailure, condition, isCancellation, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, isCancellation, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { type HeldCopy, MIGRATED_MEMO, releaseCopySignal } from '../src/contracts/migration';
 import { SA } from '../src/shared/searchAttributes';
 
 /** What every workflow here does alike: stamp, log, list its status, refuse a request, hand over or finish. */
@@ -44,4 +45,15 @@ export async function signalQuietly(send: () => Promise<void>): Promise<void> {
 /** Returning or continuing as new would cut off an update still running, and leave its caller without an answer. */
 export async function handlersFinished(): Promise<void> {
   await condition(allHandlersFinished);
+}
+
+/** A held copy (duty migrate) waits for the source's final carry, and says in its memo that it now acts. */
+export async function released<C>(held: HeldCopy): Promise<C> {
+  let carry: C | undefined;
+  setHandler(releaseCopySignal, (req) => {
+    carry = req.carry as C;
+  });
+  await condition(() => carry !== undefined);
+  upsertMemo({ [MIGRATED_MEMO]: { ...held.heldForMigration, held: false } });
+  return carry as C;
 }

@@ -1,10 +1,11 @@
 import { condition, continueAsNew, getExternalWorkflowHandle, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import { leaveSignal } from '../src/contracts/dutyNotices';
-import { notificationId, taskClosedSignal, type TaskInput, type TaskState, taskStateQuery } from '../src/contracts/dutyTask';
+import { notificationId, taskClosedSignal, taskHandoverQuery, type TaskInput, type TaskState, taskStateQuery } from '../src/contracts/dutyTask';
 import { SA } from '../src/shared/searchAttributes';
+import { type HeldCopy, isHeld } from '../src/contracts/migration';
 import type { FollowUp } from '../src/shared/types';
-import { handlersFinished, nowIso, record, setStatus, signalQuietly } from './support';
+import { handlersFinished, nowIso, record, setStatus, signalQuietly, released } from './support';
 import { type TaskCarry, TaskRun } from './taskRun';
 import { registerSteps } from './taskSteps';
 
@@ -14,19 +15,24 @@ const { planFollowUps, workingHoursAfter } = proxyActivities<activities.Activiti
 
 const FOLLOW_UP_BATCH = 20;
 
-export async function dutyTask(input: TaskInput, carry?: TaskCarry): Promise<TaskState> {
+export async function dutyTask(input: TaskInput, carry?: TaskCarry | HeldCopy): Promise<TaskState> {
+  if (isHeld(carry)) return dutyTask(input, await released<TaskCarry>(carry));
   const state: TaskState = carry?.state ?? initialState(input);
   const run = new TaskRun(input, state, carry);
 
   setHandler(taskStateQuery, () => state);
+  setHandler(taskHandoverQuery, () => run.handover());
   registerSteps(run);
+  // A task handed over already closed (duty migrate) told its parent where it ran before.
+  const closedBefore = carry?.handover !== undefined && run.closed();
+  for (const notice of carry?.handover?.unsent ?? []) run.send(notice);
 
-  const watch = carry ? Promise.resolve() : watchAcknowledgement(run);
+  const watch = carry && !carry.handover ? Promise.resolve() : watchAcknowledgement(run);
   const herald = followHerald(run);
   await timeline(run, carry);
   await watch;
   await herald;
-  if (input.parent) await tellParent(input.parent, state);
+  if (input.parent && !closedBefore) await tellParent(input.parent, state);
 
   run.cancel();
   await run.settle();
@@ -40,12 +46,17 @@ export async function dutyTask(input: TaskInput, carry?: TaskCarry): Promise<Tas
  */
 async function timeline(run: TaskRun, carry: TaskCarry | undefined): Promise<void> {
   let resume = carry;
+  // Instants after where another installation stopped and before this run began: missed, as by a task opened late.
+  let handedOverAt = carry?.handover ? Date.now() : undefined;
   for (;;) {
     const round = run.round;
     const interrupted = () => run.closed() || run.round !== round || run.state.status === 'review';
-    if (!resume) await remind(run, interrupted);
-    if (!interrupted()) await followUp(run, interrupted, resume);
+    if (!resume) Object.assign(run, { phase: 'remind', remindersDone: 0, followUpsAfter: undefined, followUpSeq: 0 });
+    if (!resume || resume.handover?.phase === 'remind') await remind(run, interrupted, handedOverAt);
+    run.phase = 'followUp';
+    if (!interrupted()) await followUp(run, interrupted, handedOverAt);
     resume = undefined;
+    handedOverAt = undefined;
     if (run.state.status === 'review') await condition(() => run.state.status !== 'review');
     if (run.closed()) return;
   }
@@ -54,7 +65,7 @@ async function timeline(run: TaskRun, carry: TaskCarry | undefined): Promise<voi
 /** 签收 in time or not: when the duty sets a window, its supervisors hear once if nobody signed for the task. */
 async function watchAcknowledgement(run: TaskRun): Promise<void> {
   const hours = run.input.duty.acknowledgeWithinHours;
-  if (!hours) return;
+  if (!hours || run.state.events.some((e) => e.action === 'unacknowledged')) return;
   const deadline = await workingHoursAfter({ from: new Date(openedAt(run.state)).toISOString(), hours });
   const settled = () => run.state.acknowledged !== undefined || !run.isOpen();
   const ms = Date.parse(deadline) - Date.now();
@@ -112,53 +123,65 @@ function initialState(input: TaskInput): TaskState {
  * it sends the latest missed one at once, then keeps to the plan. A re-planned round only sends what lies ahead;
  * the step that re-planned it has told the assignee already.
  */
-async function remind(run: TaskRun, interrupted: () => boolean): Promise<void> {
+async function remind(run: TaskRun, interrupted: () => boolean, handedOverAt: number | undefined): Promise<void> {
   const { state } = run;
   const firstRound = run.round === 0;
-  const since = firstRound ? openedAt(state) : Date.parse(run.roundStartedAt);
+  const since = handedOverAt ?? (firstRound ? openedAt(state) : Date.parse(run.roundStartedAt));
   const reminders = state.reminders ?? run.input.occurrence.reminders;
-  const missed = reminders.filter((at) => Date.parse(at) < since);
-  if (firstRound && missed.length > 0 && Date.parse(state.dueAt) > since) {
-    run.send({ id: notificationId(state.taskId, 'reminder', missed.length), kind: 'reminder', level: 0, plannedAt: nowIso() });
+  // Reminders the run before a handover had handled; none otherwise.
+  const done = run.remindersDone;
+  const missed = reminders.slice(done).filter((at) => Date.parse(at) < since);
+  run.remindersDone = done + missed.length;
+  if ((firstRound || handedOverAt !== undefined) && missed.length > 0 && Date.parse(state.dueAt) > since) {
+    run.send({ id: notificationId(state.taskId, 'reminder', run.remindersDone, run.round), kind: 'reminder', level: 0, plannedAt: nowIso() });
   }
   // The herald sends the reminders: nothing changes here before the deadline, so there is no reason to wake.
   if (run.heralded()) {
     await interruptedBefore(state.dueAt, interrupted);
     return;
   }
-  for (const at of reminders.slice(missed.length)) {
+  for (const at of reminders.slice(run.remindersDone)) {
     if (await interruptedBefore(at, interrupted)) return;
-    run.send({ id: notificationId(state.taskId, 'reminder', reminders.indexOf(at) + 1, run.round), kind: 'reminder', level: 0, plannedAt: at });
+    run.remindersDone = reminders.indexOf(at) + 1;
+    run.send({ id: notificationId(state.taskId, 'reminder', run.remindersDone, run.round), kind: 'reminder', level: 0, plannedAt: at });
   }
   await interruptedBefore(state.dueAt, interrupted);
 }
 
-async function followUp(run: TaskRun, interrupted: () => boolean, carry: TaskCarry | undefined): Promise<void> {
+async function followUp(run: TaskRun, interrupted: () => boolean, handedOverAt: number | undefined): Promise<void> {
+  try {
+    await followUps(run, interrupted, handedOverAt);
+  } finally {
+    // A missed follow-up not sent by now belongs to a round that is over.
+    run.missed = undefined;
+  }
+}
+
+async function followUps(run: TaskRun, interrupted: () => boolean, handedOverAt: number | undefined): Promise<void> {
   const { state, input } = run;
-  let cursor = carry?.followUpsAfter;
-  let seq = carry?.followUpSeq ?? 0;
-  const since = run.round === 0 ? openedAt(state) : Date.parse(run.roundStartedAt);
+  const since = handedOverAt ?? (run.round === 0 ? openedAt(state) : Date.parse(run.roundStartedAt));
   // Follow-ups that fell before the task opened set its level; only the latest of them is sent, at once. In a
   // re-planned round the step's own notice stands in for them.
-  let missed: { event: FollowUp; seq: number } | undefined;
   const sendMissed = () => {
-    if (missed && run.round === 0) run.send({ id: notificationId(state.taskId, missed.event.kind, missed.seq), kind: missed.event.kind, level: missed.event.level, plannedAt: nowIso() });
-    missed = undefined;
+    const notice = run.missedNotice();
+    run.missed = undefined;
+    if (notice) run.send(notice);
   };
   for (;;) {
-    const batch: FollowUp[] = await planFollowUps({ dueAt: state.dueAt, policy: input.duty.escalation, sendAt: input.duty.sendAt, after: cursor, limit: FOLLOW_UP_BATCH });
+    const batch: FollowUp[] = await planFollowUps({ dueAt: state.dueAt, policy: input.duty.escalation, sendAt: input.duty.sendAt, after: run.followUpsAfter, limit: FOLLOW_UP_BATCH });
     for (const event of batch) {
       if (interrupted()) return;
-      cursor = event.at;
+      run.followUpsAfter = event.at;
       if (Date.parse(event.at) < since) {
         applyFollowUp(run, event);
-        missed = { event, seq: ++seq };
+        run.followUpSeq += 1;
+        if (run.round === 0 || handedOverAt !== undefined) run.missed = { kind: event.kind, level: event.level, seq: run.followUpSeq };
         continue;
       }
       sendMissed();
       if (run.heralded() && !changesState(run, event)) {
         // The herald sends it and nothing here changes: no wake-up. Once nothing can change, wait to close or leave.
-        seq += 1;
+        run.followUpSeq += 1;
         if (settled(run)) {
           await condition(interrupted);
           return;
@@ -167,8 +190,8 @@ async function followUp(run: TaskRun, interrupted: () => boolean, carry: TaskCar
       }
       if (await interruptedBefore(event.at, interrupted)) return;
       applyFollowUp(run, event);
-      seq += 1;
-      run.send({ id: notificationId(state.taskId, event.kind, seq, run.round), kind: event.kind, level: event.level, plannedAt: event.at });
+      run.followUpSeq += 1;
+      run.send({ id: notificationId(state.taskId, event.kind, run.followUpSeq, run.round), kind: event.kind, level: event.level, plannedAt: event.at });
     }
     if (batch.length === 0) {
       sendMissed();
@@ -179,7 +202,7 @@ async function followUp(run: TaskRun, interrupted: () => boolean, carry: TaskCar
       sendMissed();
       await run.settle();
       await handlersFinished();
-      await continueAsNew<typeof dutyTask>(input, { state, followUpsAfter: cursor, followUpSeq: seq, round: run.round, roundStartedAt: run.roundStartedAt });
+      await continueAsNew<typeof dutyTask>(input, { state, followUpsAfter: run.followUpsAfter, followUpSeq: run.followUpSeq, round: run.round, roundStartedAt: run.roundStartedAt });
     }
   }
 }

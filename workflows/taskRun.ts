@@ -1,7 +1,8 @@
 import { CancellationScope, isCancellation, proxyActivities, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import { type DeliveryRecord, isTimelineNotice, type NotificationKind, type NotifyRequest, type Suspension, type TaskInput, type TaskState } from '../src/contracts/dutyTask';
+import { type DeliveryRecord, type Handover, notificationId, isTimelineNotice, type Notice, type NotificationKind, type NotifyRequest, type Suspension, type TaskCarry, type TaskHandover, type TaskInput, type TaskState } from '../src/contracts/dutyTask';
 import { SA, type TaskFlag } from '../src/shared/searchAttributes';
+import type { FollowUpKind } from '../src/shared/types';
 import { failureDetail, nowIso } from './support';
 import { ActivityCancellationType } from '@temporalio/workflow';
 
@@ -15,23 +16,7 @@ const { notify } = proxyActivities<activities.Activities>({
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 30 },
 });
 
-export interface Notice {
-  id: string;
-  kind: NotificationKind;
-  level: number;
-  plannedAt: string;
-  step?: NotifyRequest['step'];
-}
-
-/** Carried across continue-as-new so a long-overdue task keeps its whole record. */
-export interface TaskCarry {
-  state: TaskState;
-  followUpsAfter?: string;
-  followUpSeq: number;
-  /** Which plan of the deadline the timeline follows: 0 as opened, one more for each extension or return. */
-  round?: number;
-  roundStartedAt?: string;
-}
+export type { Notice, TaskCarry };
 
 /**
  * One running task: its input, its state, and the outbox its notices leave by. The timeline (reminders, follow-ups)
@@ -42,6 +27,14 @@ export class TaskRun {
   private readonly pending: Promise<void>[] = [];
   round: number;
   roundStartedAt: string;
+  /** Where the timeline stands, for `duty migrate`: it decides nothing here. */
+  phase: Handover['phase'];
+  remindersDone: number;
+  followUpsAfter?: string;
+  followUpSeq: number;
+  /** A follow-up missed before the task opened, sent once the timeline has caught up. */
+  missed?: { kind: FollowUpKind; level: number; seq: number };
+  private readonly sending = new Map<string, Notice>();
 
   constructor(
     readonly input: TaskInput,
@@ -50,6 +43,32 @@ export class TaskRun {
   ) {
     this.round = carry?.round ?? 0;
     this.roundStartedAt = carry?.roundStartedAt ?? state.events[0]?.at ?? nowIso();
+    this.phase = carry ? (carry.handover?.phase ?? 'followUp') : 'remind';
+    this.remindersDone = carry?.handover?.reminders ?? 0;
+    this.followUpsAfter = carry?.followUpsAfter;
+    this.followUpSeq = carry?.followUpSeq ?? 0;
+  }
+
+  /** The missed follow-up as the notice it becomes, stamped now. */
+  missedNotice(): Notice | undefined {
+    const m = this.missed;
+    return m && { id: notificationId(this.state.taskId, m.kind, m.seq, this.round), kind: m.kind, level: m.level, plannedAt: nowIso() };
+  }
+
+  /** What another installation needs to go on with this run: nothing it sent is sent again, nothing begun is lost. */
+  handover(): TaskHandover {
+    const unsent = [...this.sending.values(), ...(this.missed ? [this.missedNotice() as Notice] : [])];
+    return {
+      input: this.input,
+      carry: {
+        state: this.state,
+        followUpsAfter: this.followUpsAfter,
+        followUpSeq: this.followUpSeq,
+        round: this.round,
+        roundStartedAt: this.roundStartedAt,
+        handover: { phase: this.phase, reminders: this.remindersDone, unsent },
+      },
+    };
   }
 
   closed(): boolean {
@@ -146,6 +165,7 @@ export class TaskRun {
   private async deliver(notice: Notice): Promise<void> {
     const s = this.state;
     let records: DeliveryRecord[];
+    this.sending.set(notice.id, notice);
     try {
       records = await notify({
         notificationId: notice.id,
@@ -172,6 +192,8 @@ export class TaskRun {
       records = [
         { notificationId: notice.id, kind: notice.kind, level: notice.level, personId: s.assignee.personId, channel: 'none', result: 'failed', plannedAt: notice.plannedAt, sentAt: nowIso(), detail: failureDetail(err) },
       ];
+    } finally {
+      this.sending.delete(notice.id);
     }
     s.deliveries.push(...records);
   }

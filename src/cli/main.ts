@@ -6,6 +6,7 @@ import { emergencyCommands } from './commands/emergency';
 import { catalogCommands } from './commands/catalog';
 import { feedCommands } from './commands/feed';
 import { householdCommands } from './commands/household';
+import { migrateCommands } from './commands/migrate';
 import { reportCommands } from './commands/report';
 import { rollupCommands } from './commands/rollups';
 import { scheduleCommands } from './commands/schedules';
@@ -30,6 +31,7 @@ export function buildProgram(ctx: CliContext): Command {
   assessmentCommands(program, ctx);
   calendarCommands(program, ctx);
   emergencyCommands(program, ctx);
+  migrateCommands(program, ctx);
   return program;
 }
 

@@ -63,9 +63,32 @@ export interface BatchOutcome {
   digest: number;
 }
 
+/** Where the herald's plan stands: the next reminder, and the follow-ups read ahead. */
+export interface PlanCursor {
+  reminderIndex: number;
+  followUpsAfter?: IsoInstant;
+  followUpSeq: number;
+  buffered: PlannedNotice[];
+  exhausted: boolean;
+}
+
+/** Carried across continue-as-new, and by `duty migrate` to another installation. */
+export interface HeraldCarry {
+  members: HeraldMember[];
+  left: string[];
+  cursor: PlanCursor;
+  latest?: PlannedNotice;
+  sent: number;
+  catchUps: number;
+  /** Members still to get the latest notice they missed (a migration taken while their catch-up was under way). */
+  newcomers?: HeraldMember[];
+}
+
 export const enrollSignal = defineSignal<[{ members: HeraldMember[] }]>('enroll');
 export const leaveSignal = defineSignal<[{ taskId: string }]>('leave');
 export const heraldMembersQuery = defineQuery<{ members: number; sent: number; next?: IsoInstant }>('members');
+/** What `duty migrate` reads: the herald's terms and where its plan stands; a batch under way is not counted as sent. */
+export const heraldHandoverQuery = defineQuery<{ input: HeraldInput; carry: HeraldCarry }>('handover');
 
 /** A member's notice as the single-task notifier sees it, with the task's own notification id. */
 export function memberRequest(batch: NoticeBatch, member: HeraldMember, notificationId: string): NotifyRequest {

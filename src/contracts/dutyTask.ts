@@ -318,6 +318,42 @@ export interface TaskClosedEvent {
   reason?: string;
 }
 
+/** A notice the task sends: reminders and follow-ups at their instants, step notices at once. */
+export interface Notice {
+  id: string;
+  kind: NotificationKind;
+  level: number;
+  plannedAt: IsoInstant;
+  step?: NotifyRequest['step'];
+}
+
+/** Carried across continue-as-new so a long-overdue task keeps its whole record. */
+export interface TaskCarry {
+  state: TaskState;
+  followUpsAfter?: IsoInstant;
+  followUpSeq: number;
+  /** Which plan of the deadline the timeline follows: 0 as opened, one more for each extension or return. */
+  round?: number;
+  roundStartedAt?: IsoInstant;
+  /** Set by `duty migrate`: the run goes on from another installation's run, not from one of its own. */
+  handover?: Handover;
+}
+
+/** Where another installation's run of the task stood, exactly, so nothing it sent is sent again and nothing is lost. */
+export interface Handover {
+  /** Still before the deadline's follow-ups: the reminders of the round go on after the first `reminders` of them. */
+  phase: 'remind' | 'followUp';
+  reminders: number;
+  /** Notices that run had begun to send and not yet recorded (or had held for later): sent here. */
+  unsent: Notice[];
+}
+
+/** What `duty migrate` reads from a task: the input it runs with and where it stands. */
+export interface TaskHandover {
+  input: TaskInput;
+  carry: TaskCarry;
+}
+
 export const completeTaskUpdate = defineUpdate<TaskState, [CompletionRequest]>('complete');
 export const waiveTaskUpdate = defineUpdate<TaskState, [WaiverRequest]>('waive');
 export const acknowledgeTaskUpdate = defineUpdate<TaskState, [AcknowledgeRequest]>('acknowledge');
@@ -330,5 +366,6 @@ export const replanTaskUpdate = defineUpdate<TaskState, [ReplanRequest]>('replan
 export const suspendTaskUpdate = defineUpdate<TaskState, [SuspendRequest]>('suspend');
 export const liftSuspensionUpdate = defineUpdate<TaskState, [LiftRequest]>('liftSuspension');
 export const taskStateQuery = defineQuery<TaskState>('state');
+export const taskHandoverQuery = defineQuery<TaskHandover>('handover');
 /** dutyTask → its parent, set in `TaskInput.parent`. */
 export const taskClosedSignal = defineSignal<[TaskClosedEvent]>('taskClosed');

@@ -51,3 +51,22 @@ export const clearRiskUpdate = defineUpdate<HouseholdState, [DatedRequest]>('cle
 export const riskReturnedUpdate = defineUpdate<HouseholdState, [DatedRequest]>('riskReturned');
 /** 发现风险 outside a revisit year: starts a monitoring lifecycle. */
 export const riskFoundUpdate = defineUpdate<HouseholdState, [DatedRequest]>('riskFound');
+
+/** A queued episode start, performed one at a time by the household's loop. */
+export interface HouseholdAction {
+  id: number;
+  kind: 'start-revisit' | 'start-lifecycle';
+  on: string;
+  by: string;
+  /** A revisit programme to cancel first (the risk returned during it). */
+  cancel?: string;
+}
+
+export interface HouseholdCarry {
+  state: HouseholdState;
+  actions: HouseholdAction[];
+  nextAction: number;
+}
+
+/** What `duty migrate` reads: the household's record and queue, to start it on another installation. */
+export const householdHandoverQuery = defineQuery<{ input: HouseholdInput; carry: HouseholdCarry }>('handover');

@@ -27,3 +27,14 @@ export interface LifecycleState {
 }
 
 export const lifecycleStateQuery = defineQuery<LifecycleState>('lifecycle');
+
+/** What `duty migrate` carries to another installation: the stages as they stand and the round under way. */
+export interface LifecycleCarry {
+  state: LifecycleState;
+  round: number;
+  startOn: LocalDate;
+  fromPhase?: string;
+  clearedBy: string;
+}
+
+export const lifecycleHandoverQuery = defineQuery<{ input: LifecycleInput; carry: LifecycleCarry }>('handover');

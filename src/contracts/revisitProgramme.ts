@@ -34,3 +34,11 @@ export const RISK_RETURNED_REASON = '风险返回';
 /** Household → programme: the risk returned, stop the remaining revisits. */
 export const cancelProgrammeSignal = defineSignal<[{ on: string; reason: string; by: string }]>('cancelProgramme');
 export const revisitStateQuery = defineQuery<RevisitProgrammeState>('revisits');
+
+/** What `duty migrate` carries to another installation: the rounds as they stand. */
+export interface RevisitCarry {
+  state: RevisitProgrammeState;
+  riskReturnedByRevisit: boolean;
+}
+
+export const revisitHandoverQuery = defineQuery<{ input: RevisitProgrammeInput; carry: RevisitCarry }>('handover');
