@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
+  // The cluster suite brings up its own cluster (jest.cluster.config.js, `npm run test:cluster`).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/cluster/'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   globalSetup: '<rootDir>/tests/support/globalSetup.ts',
   globalTeardown: '<rootDir>/tests/support/globalTeardown.ts',

@@ -41,16 +41,19 @@ const STOP_GRACE_MS = 5_000;
  */
 const SQLITE_PRAGMAS = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'];
 /**
- * A reminder's send activity runs on the worker that just woke the task, instead of a round through the activity task
- * queue, during which the task may be evicted from the worker's cache and have to be replayed again.
+ * Server settings the engine relies on, given to the dev server as flags and written into a cluster's dynamic config
+ * (scripts/cluster/serverConfig.ts).
+ * - Eager activities: a reminder's send activity runs on the worker that just woke the task, instead of a round
+ *   through the activity task queue, during which the task may be evicted from the worker's cache and replayed again.
+ * - Visibility requests (list, count) a second for the namespace; Temporal's default is 10. Until its index of open
+ *   tasks is built, the dashboard counts per unit, several hundred counts for the county: at 10 a second the server's
+ *   rate limiter holds them back 1.5–2 s every 140 or so.
  */
-const EAGER_ACTIVITIES = ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'];
-/**
- * Visibility requests (list, count) a second for the namespace; Temporal's default is 10. Until its index of open tasks
- * is built, the dashboard counts per unit, several hundred counts for the county: at 10 a second the server's rate
- * limiter holds them back 1.5–2 s every 140 or so. A server of its own (docs/operations.md) needs the same setting.
- */
-const VISIBILITY_RPS = ['--dynamic-config-value', 'frontend.namespaceRPS.visibility=5000'];
+export const ENGINE_DYNAMIC_CONFIG = {
+  'system.enableActivityEagerExecution': true,
+  'frontend.namespaceRPS.visibility': 5000,
+} as const;
+const DYNAMIC_CONFIG_ARGS = Object.entries(ENGINE_DYNAMIC_CONFIG).flatMap(([name, value]) => ['--dynamic-config-value', `${name}=${value}`]);
 const HEAD_LINES = 10;
 const TAIL_LINES = 30;
 
@@ -78,7 +81,7 @@ async function spawnDevServer(cliPath: string, opts: DevServerOptions): Promise<
   args.push('--log-level', opts.logLevel ?? 'error');
   args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
   if (opts.dbFile) args.push('--db-filename', path.resolve(opts.dbFile), ...SQLITE_PRAGMAS);
-  args.push(...EAGER_ACTIVITIES, ...VISIBILITY_RPS);
+  args.push(...DYNAMIC_CONFIG_ARGS);
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_TYPES)) args.push('--search-attribute', `${name}=${type}`);
 
   const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -279,7 +282,7 @@ async function sdkDevServer(opts: DevServerOptions): Promise<DevServer> {
   const runtime = Runtime.instance();
   const extraArgs = Object.entries(SEARCH_ATTRIBUTE_TYPES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
   if (opts.dbFile) extraArgs.push(...SQLITE_PRAGMAS);
-  extraArgs.push(...EAGER_ACTIVITIES, ...VISIBILITY_RPS);
+  extraArgs.push(...DYNAMIC_CONFIG_ARGS);
   type Config = Parameters<typeof runtime.createEphemeralServer>[0];
   const config: Config = {
     type: 'dev-server',

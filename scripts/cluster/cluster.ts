@@ -5,15 +5,17 @@ import { loadConnectionConfig, toConnectionOptions } from '../../src/temporal/co
 import { prepareNamespace } from '../../src/temporal/namespaceReady';
 import { UsageError } from '../../src/errors';
 import { ensureCertificates } from './certs';
-import { clusterClientEnv, CLUSTER_NAMESPACE, writeEnvFile } from './envFile';
+import { clusterClientEnv, clusterEngineEnv, CLUSTER_NAMESPACE, writeEnvFile } from './envFile';
 import { probeService } from './health';
 import { clusterLayout, type ClusterLayout, DEFAULT_PORT_OFFSET, SERVICES } from './layout';
+import { downEngine, upEngine } from './engine';
+import { DUTY_DATABASE, ensureDutyDatabase } from './dutyDatabase';
 import { ensureNamespace } from './namespace';
 import { ensurePgBinaries, ensurePgInitialized, findPgBinaries, pgPassword, postgresAccepting, startPostgres, stopPostgres, type PgBinaries } from './postgres';
 import { startService, stopService, waitForPort } from './processes';
 import { ensureSchemas } from './schema';
 import { describeServer, resolveServerBinaries, type ServerBinaries } from './serverBinary';
-import { serverConfig } from './serverConfig';
+import { dynamicConfig, serverConfig } from './serverConfig';
 
 export interface ClusterOptions {
   /** Everything lives here (`.data/cluster/` for `npm run cluster`). */
@@ -22,6 +24,8 @@ export interface ClusterOptions {
   /** Holds `.temporal/`, where the built server is cached. */
   projectRoot?: string;
   env?: NodeJS.ProcessEnv;
+  /** Settings for the workers, replicas and the catalog's apply only (tests: their catalog, SMTP sink, quiet hours). */
+  engineEnv?: Record<string, string>;
   log: (line: string) => void;
 }
 
@@ -32,7 +36,7 @@ export function layoutOf(opts: ClusterOptions): ClusterLayout {
   return clusterLayout(opts.root, opts.portOffset ?? DEFAULT_PORT_OFFSET);
 }
 
-/** Brings every part up (or finds it up) and returns the client environment; safe to run again at any time. */
+/** Brings every part up (or finds it up) and returns the env file's variables; safe to run again at any time. */
 export async function clusterUp(opts: ClusterOptions): Promise<Record<string, string>> {
   const layout = layoutOf(opts);
   const { log } = opts;
@@ -49,10 +53,13 @@ export async function clusterUp(opts: ClusterOptions): Promise<Record<string, st
     log(`数据库 ${s.database}: ${s.created ? '已创建,' : ''}表结构版本 ${s.version}`);
   }
   await startServices(layout, bins, password, log);
-  const env = clusterClientEnv(layout);
-  await upNamespace(env, log);
+  await upNamespace(clusterClientEnv(layout), log);
   await waitHealthy(layout, log);
-  await writeEnvFile(layout);
+  if (await ensureDutyDatabase(layout)) log(`已创建引擎数据库 ${DUTY_DATABASE}(角色 ${DUTY_DATABASE},密码在 ${layout.dutyPasswordFile})`);
+  // The env file is what `duty` commands source: the engine's shared settings, and a data folder of their own.
+  const env = { ...(await clusterEngineEnv(layout)), DUTY_DATA_DIR: layout.cliDataDir };
+  await writeEnvFile(layout, env);
+  await upEngine(layout, { ...env, ...opts.engineEnv }, log);
   return env;
 }
 
@@ -75,6 +82,7 @@ async function startServices(layout: ClusterLayout, bins: ServerBinaries, passwo
     // Holds the database password: readable by the owner only.
     await fs.writeFile(layout.configFile(service), serverConfig(layout, service, password), { mode: 0o600 });
   }
+  await fs.writeFile(layout.dynamicConfigFile, dynamicConfig());
   // One at a time: the first process of a new cluster writes its metadata record, and two racing to do so fail.
   for (const service of SERVICES) {
     const { pid, started } = await startService(layout, bins.server, service);
@@ -126,9 +134,13 @@ async function waitHealthy(layout: ClusterLayout, log: (line: string) => void): 
   log('四个 Temporal 服务的健康检查均为 SERVING');
 }
 
-/** Stops the services (frontend first, so no client is served half a cluster), then PostgreSQL; keeps all data. */
+/**
+ * Stops the engine's processes (while the server can still take the workers' last results), then the services (frontend
+ * first, so no client is served half a cluster), then PostgreSQL; keeps all data.
+ */
 export async function clusterDown(opts: ClusterOptions): Promise<void> {
   const layout = layoutOf(opts);
+  await downEngine(layout, opts.log);
   for (const service of [...SERVICES].reverse()) {
     if (await stopService(layout, service)) opts.log(`已停止 Temporal ${service}`);
   }

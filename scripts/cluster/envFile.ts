@@ -1,4 +1,6 @@
 import { promises as fs } from 'node:fs';
+import { ensureKeyFile, loadPayloadKeys } from '../../src/temporal/payloadKeys';
+import { dutyDatabaseUrl } from './dutyDatabase';
 import { certFiles, type ClusterLayout, frontendAddress } from './layout';
 
 export const CLUSTER_NAMESPACE = 'default';
@@ -20,6 +22,23 @@ export function clusterClientEnv(layout: ClusterLayout): Record<string, string> 
   };
 }
 
+/**
+ * Everything an engine process of the cluster shares with the others: the client settings, the engine's database and
+ * the payload key. The key is made once in `.data/cluster/payload-keys.json` (as `npm start` makes its own) and handed
+ * to each process in DUTY_PAYLOAD_KEY, since each has its own data folder.
+ */
+export async function clusterEngineEnv(layout: ClusterLayout): Promise<Record<string, string>> {
+  ensureKeyFile(layout.keyDir);
+  const keys = loadPayloadKeys({}, layout.keyDir);
+  const old = [...keys.all].filter(([id]) => id !== keys.current?.id).map(([id, key]) => `${id}:${key.toString('base64')}`);
+  return {
+    ...clusterClientEnv(layout),
+    DUTY_DATABASE_URL: await dutyDatabaseUrl(layout),
+    ...(keys.current ? { DUTY_PAYLOAD_KEY: keys.current.key.toString('base64'), DUTY_PAYLOAD_KEY_ID: keys.current.id } : {}),
+    ...(old.length ? { DUTY_PAYLOAD_OLD_KEYS: old.join(',') } : {}),
+  };
+}
+
 /** Shell syntax (`set -a; . file`) that also suits tools reading KEY=value files. */
 export function envFileText(vars: Record<string, string>, file: string): string {
   const lines = Object.entries(vars).map(([k, v]) => `${k}=${shellQuote(v)}`);
@@ -30,6 +49,8 @@ function shellQuote(value: string): string {
   return /^[\w./:@-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
 }
 
-export async function writeEnvFile(layout: ClusterLayout): Promise<void> {
-  await fs.writeFile(layout.envFile, envFileText(clusterClientEnv(layout), layout.envFile));
+/** Owner-readable only: it holds the database password and the payload key. */
+export async function writeEnvFile(layout: ClusterLayout, vars: Record<string, string>): Promise<void> {
+  await fs.writeFile(layout.envFile, envFileText(vars, layout.envFile), { mode: 0o600 });
+  await fs.chmod(layout.envFile, 0o600);
 }

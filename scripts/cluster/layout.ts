@@ -6,6 +6,16 @@ export const SERVICES = ['history', 'matching', 'worker', 'frontend'] as const;
 export type Service = (typeof SERVICES)[number];
 
 /**
+ * The engine's own processes beside the four services: two duty workers on one task queue and two HTTP replicas, each
+ * with its own data folder, so that whatever they share must go through Temporal or PostgreSQL.
+ */
+export const DUTY_PROCESSES = ['duty-worker-a', 'duty-worker-b', 'http-a', 'http-b'] as const;
+export type DutyProcess = (typeof DUTY_PROCESSES)[number];
+export type HttpReplica = Extract<DutyProcess, `http-${string}`>;
+export const HTTP_REPLICAS: readonly HttpReplica[] = ['http-a', 'http-b'];
+const HTTP: Record<HttpReplica, number> = { 'http-a': 8080, 'http-b': 8081 };
+
+/**
  * Every port is the usual one (Temporal 7233…, PostgreSQL 5432) plus an offset, so the cluster sits beside a dev
  * server or a system PostgreSQL on their defaults. 10 000 for `npm run cluster`; tests use another offset.
  */
@@ -24,15 +34,26 @@ export interface ClusterLayout {
     grpc: Record<Service, number>;
     membership: Record<Service, number>;
     metrics: Record<Service, number>;
+    http: Record<HttpReplica, number>;
   };
   pgData: string;
   pgLog: string;
   pgPasswordFile: string;
   certDir: string;
   envFile: string;
+  /** The engine's database role's password (the role and database are both `duty`). */
+  dutyPasswordFile: string;
+  /** The payload key every worker and HTTP replica encrypts household data with (one file, like `npm start`'s). */
+  keyDir: string;
+  /** Server settings read at run time (`frontend.namespaceRPS.visibility`), shared by the four services. */
+  dynamicConfigFile: string;
   configFile(service: Service): string;
-  logFile(service: Service): string;
-  pidFile(service: Service): string;
+  /** Each duty process's own DUTY_DATA_DIR. */
+  dutyDataDir(p: DutyProcess): string;
+  /** DUTY_DATA_DIR of `duty` commands run with the env file (and of the catalog's apply by `up`). */
+  cliDataDir: string;
+  logFile(name: Service | DutyProcess): string;
+  pidFile(name: Service | DutyProcess): string;
 }
 
 /** Temporal keeps membership ports in a PostgreSQL smallint column: above 32 767 a service cannot join. */
@@ -53,13 +74,19 @@ export function clusterLayout(root: string, portOffset = DEFAULT_PORT_OFFSET): C
       grpc: shift(GRPC),
       membership: shift(MEMBERSHIP),
       metrics: shift(METRICS),
+      http: { 'http-a': HTTP['http-a'] + portOffset, 'http-b': HTTP['http-b'] + portOffset },
     },
     pgData: path.join(root, 'postgres'),
     pgLog: path.join(root, 'logs', 'postgres.log'),
     pgPasswordFile: path.join(root, 'postgres-password'),
     certDir: path.join(root, 'certs'),
     envFile: path.join(root, 'env'),
+    dutyPasswordFile: path.join(root, 'duty-password'),
+    keyDir: root,
+    dynamicConfigFile: path.join(root, 'config', 'dynamic.yaml'),
     configFile: (s) => path.join(root, 'config', `${s}.yaml`),
+    dutyDataDir: (p) => path.join(root, 'duty', p),
+    cliDataDir: path.join(root, 'duty', 'cli'),
     logFile: (s) => path.join(root, 'logs', `${s}.log`),
     pidFile: (s) => path.join(root, 'run', `${s}.pid`),
   };

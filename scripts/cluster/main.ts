@@ -1,11 +1,13 @@
-/** `npm run cluster -- up|down|status`: a production-shaped Temporal cluster on this machine (docs/cluster.md). */
+/** `npm run cluster -- up|down|status|build`: a production-shaped Temporal cluster on this machine (docs/cluster.md). */
 import path from 'node:path';
 import { settings } from '../../src/config';
 import { describeError } from '../../src/services/describeError';
-import { clusterDown, clusterUp, type ClusterOptions } from './cluster';
+import { clusterDown, clusterUp, type ClusterOptions, layoutOf } from './cluster';
+import { HTTP_REPLICAS } from './layout';
+import { describeServer, resolveServerBinaries } from './serverBinary';
 import { clusterStatus, statusText } from './status';
 
-const USAGE = '用法: npm run cluster -- up|down|status';
+const USAGE = '用法: npm run cluster -- up|down|status|build';
 
 async function main(): Promise<void> {
   const command = process.argv[2];
@@ -14,11 +16,15 @@ async function main(): Promise<void> {
   switch (command) {
     case 'up': {
       const env = await clusterUp(opts);
-      process.stdout.write(readyText(env, opts.root, (Date.now() - started) / 1000));
+      process.stdout.write(readyText(env, opts, (Date.now() - started) / 1000));
       return;
     }
     case 'down':
       await clusterDown(opts);
+      return;
+    // The server alone (CI runs it first, so the minutes of a cold build show as their own step).
+    case 'build':
+      opts.log(describeServer(await resolveServerBinaries({ log: opts.log })));
       return;
     case 'status': {
       const status = await clusterStatus(opts);
@@ -32,14 +38,16 @@ async function main(): Promise<void> {
   }
 }
 
-function readyText(env: Record<string, string>, root: string, seconds: number): string {
-  const envFile = path.join(root, 'env');
+function readyText(env: Record<string, string>, opts: ClusterOptions, seconds: number): string {
+  const layout = layoutOf(opts);
+  const envFile = layout.envFile;
   return [
     '',
     `集群已就绪(用时 ${seconds.toFixed(1)} 秒): Temporal ${env.TEMPORAL_ADDRESS}(mTLS),命名空间 ${env.TEMPORAL_NAMESPACE}`,
-    `  连接设置已写入 ${envFile}。在同一个 shell 中:`,
+    `  两个引擎 worker 与两个网页服务在运行,共享 PostgreSQL 中的引擎数据: ${HTTP_REPLICAS.map((r) => `http://${layout.host}:${layout.ports.http[r]}`).join('  ')}`,
+    `  连接设置(含引擎数据库与载荷密钥)已写入 ${envFile}。在同一个 shell 中:`,
     `    set -a; . ${envFile}; set +a`,
-    '    npm start                  # 引擎连到集群(不再启动内置服务)',
+    '    npm run duty -- user create-admin p-admin   # 首次使用:在任一网页服务登录',
     '    npm run duty -- status',
     '    temporal workflow list     # temporal CLI 读同样的 TEMPORAL_* 变量',
     '  查看: npm run cluster -- status    停止(保留数据): npm run cluster -- down',

@@ -99,7 +99,7 @@ export async function ensurePgInitialized(layout: ClusterLayout, bin: PgBinaries
     await fs.rm(pwfile, { force: true });
   }
   // No Unix socket: nothing in /var/run/postgresql is touched, and only loopback TCP with a password gets in.
-  const settings = [`listen_addresses = '${layout.host}'`, "unix_socket_directories = ''", `max_connections = ${connectionsNeeded()}`];
+  const settings = [`listen_addresses = '${layout.host}'`, "unix_socket_directories = ''"];
   await fs.appendFile(path.join(layout.pgData, 'postgresql.conf'), `\n# duty-engine cluster\n${settings.join('\n')}\n`);
   log(`已创建 PostgreSQL ${bin.version} 数据目录: ${layout.pgData}(用户 ${DATABASE_USER},密码在 ${layout.pgPasswordFile})`);
 }
@@ -110,7 +110,10 @@ export async function startPostgres(layout: ClusterLayout, bin: PgBinaries): Pro
   await fs.mkdir(path.dirname(layout.pgLog), { recursive: true });
   await fs.appendFile(layout.pgLog, '');
   await giveToPgUser(layout.pgLog);
-  const [cmd, args] = pg(bin, 'pg_ctl', ['start', '-D', layout.pgData, '-l', layout.pgLog, '-w', '-t', '60', '-o', `-p ${layout.ports.postgres}`]);
+  // max_connections on the command line, not in postgresql.conf: a data directory made by an older `up` gets the
+  // current figure (which grows with the processes `up` starts) at its next start.
+  const options = `-p ${layout.ports.postgres} -c max_connections=${connectionsNeeded()}`;
+  const [cmd, args] = pg(bin, 'pg_ctl', ['start', '-D', layout.pgData, '-l', layout.pgLog, '-w', '-t', '60', '-o', options]);
   await run(cmd, args, { detached: true });
   return true;
 }

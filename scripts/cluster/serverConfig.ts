@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
-import { certFiles, type ClusterLayout, SERVICES, type Service } from './layout';
+import { ENGINE_DYNAMIC_CONFIG } from '../../tools/devServer';
+import { certFiles, type ClusterLayout, DUTY_PROCESSES, SERVICES, type Service } from './layout';
 
 /**
  * Fixed for the life of the database: a workflow's shard is a hash of its id modulo this number, so changing it means
@@ -15,6 +16,9 @@ export const DATABASES = { main: 'temporal', visibility: 'temporal_visibility' }
 
 /** Per process: PostgreSQL's max_connections (see postgres.ts) must cover four processes times both pools. */
 const POOL = { main: 20, visibility: 5 };
+/** The engine's pool per process (src/store/pg/database.ts), for each duty process and a few `duty` commands. */
+const DUTY_POOL = 10;
+const DUTY_CLI_POOLS = 3;
 
 function datastore(layout: ClusterLayout, password: string, databaseName: string, maxConns: number) {
   return {
@@ -96,11 +100,18 @@ export function serverConfig(layout: ClusterLayout, service: Service, password: 
       },
     },
     dcRedirectionPolicy: { policy: 'noop' },
+    dynamicConfigClient: { filepath: layout.dynamicConfigFile, pollInterval: '10s' },
   };
   return `# Written by \`npm run cluster -- up\` on every start; edit scripts/cluster/serverConfig.ts instead.\n${stringify(config)}`;
 }
 
-/** Connections all four processes may open at once, plus the schema tool and a few for psql. */
+/** The settings the dev server gets as flags, in the file format the services poll (no constraints: every namespace). */
+export function dynamicConfig(): string {
+  const entries = Object.fromEntries(Object.entries(ENGINE_DYNAMIC_CONFIG).map(([name, value]) => [name, [{ value }]]));
+  return `# Written by \`npm run cluster -- up\`; the values are tools/devServer.ts ENGINE_DYNAMIC_CONFIG.\n${stringify(entries)}`;
+}
+
+/** Connections all four services and the engine's processes may open at once, plus the schema tool and psql. */
 export function connectionsNeeded(): number {
-  return SERVICES.length * (POOL.main + POOL.visibility) + 20;
+  return SERVICES.length * (POOL.main + POOL.visibility) + (DUTY_PROCESSES.length + DUTY_CLI_POOLS) * DUTY_POOL + 20;
 }

@@ -1,13 +1,18 @@
+import { Connection } from '@temporalio/client';
+import { loadConnectionConfig, toConnectionOptions } from '../../src/temporal/connection';
 import { layoutOf, type ClusterOptions } from './cluster';
+import { dutyPid, isHttp, probeHttp, probeWorker, taskQueueOf } from './dutyProcesses';
+import { clusterClientEnv } from './envFile';
 import { probeService } from './health';
-import { type ClusterLayout, SERVICES, type Service } from './layout';
+import { type ClusterLayout, DUTY_PROCESSES, type DutyProcess, SERVICES, type Service } from './layout';
 import { findPgBinaries, postgresAccepting, postgresPid } from './postgres';
 import { servicePid } from './processes';
 
 export interface StatusRow {
   name: string;
   pid?: number;
-  port: number;
+  /** None for a worker: it only connects out. */
+  port?: number;
   healthy: boolean;
   /** What was checked, or why it failed, in Chinese. */
   detail: string;
@@ -26,7 +31,26 @@ export async function clusterStatus(opts: ClusterOptions): Promise<StatusRow[]> 
     },
   ];
   for (const service of SERVICES) rows.push(await serviceRow(layout, service));
+  const connection = await Connection.connect({ ...toConnectionOptions(loadConnectionConfig({ env: clusterClientEnv(layout) })), connectTimeout: 3_000 }).catch(() => undefined);
+  try {
+    for (const p of DUTY_PROCESSES) rows.push(await engineRow(layout, p, connection, taskQueueOf(opts.engineEnv ?? {})));
+  } finally {
+    await connection?.close();
+  }
   return rows;
+}
+
+async function engineRow(layout: ClusterLayout, p: DutyProcess, connection: Connection | undefined, taskQueue: string): Promise<StatusRow> {
+  const pid = await dutyPid(layout, p);
+  const row = { name: p, pid, ...(isHttp(p) ? { port: layout.ports.http[p] } : {}) };
+  if (!pid) return { ...row, healthy: false, detail: '未运行' };
+  try {
+    if (isHttp(p)) return { ...row, healthy: true, detail: await probeHttp(layout, p) };
+    if (!connection) return { ...row, healthy: false, detail: '进程在,但连不上 Temporal 前端,无法确认轮询' };
+    return { ...row, healthy: true, detail: await probeWorker(connection, taskQueue, pid) };
+  } catch (err) {
+    return { ...row, healthy: false, detail: err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err) };
+  }
 }
 
 async function serviceRow(layout: ClusterLayout, service: Service): Promise<StatusRow> {
@@ -42,6 +66,6 @@ async function serviceRow(layout: ClusterLayout, service: Service): Promise<Stat
 }
 
 export function statusText(rows: StatusRow[]): string {
-  const lines = rows.map((r) => `${r.healthy ? '正常' : '异常'}  ${r.name.padEnd(9)} 进程 ${String(r.pid ?? '-').padEnd(8)} 端口 ${String(r.port).padEnd(6)} ${r.detail}`);
+  const lines = rows.map((r) => `${r.healthy ? '正常' : '异常'}  ${r.name.padEnd(13)} 进程 ${String(r.pid ?? '-').padEnd(8)} 端口 ${String(r.port ?? '-').padEnd(6)} ${r.detail}`);
   return `${lines.join('\n')}\n`;
 }

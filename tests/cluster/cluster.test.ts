@@ -1,45 +1,30 @@
-import { existsSync, promises as fs, readdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { Client, Connection } from '@temporalio/client';
-import { clusterDown, clusterUp, type ClusterOptions } from '../../scripts/cluster/cluster';
+import { clusterDown, clusterUp } from '../../scripts/cluster/cluster';
 import { clusterStatus } from '../../scripts/cluster/status';
-import { serverIsCached } from '../../scripts/cluster/serverBinary';
 import { ensureNamespace } from '../../scripts/cluster/namespace';
 import { SA } from '../../src/shared/searchAttributes';
 import { loadConnectionConfig, toConnectionOptions } from '../../src/temporal/connection';
 import { prepareNamespace } from '../../src/temporal/namespaceReady';
+import { closeStoreBackends } from '../../src/store/backend';
+import { clusterKit, type ClusterKit } from './support/shared';
 
-/**
- * The real thing: PostgreSQL and four Temporal processes. Skipped until the server is built (`npm run cluster -- up`
- * builds it once, about six minutes), so `npm test` stays fast on a fresh checkout; never installs PostgreSQL here.
- */
-const pgInstalled = existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
-const describeBuilt = (serverIsCached() || process.env.TEMPORAL_SERVER_PATH) && pgInstalled ? describe : describe.skip;
-
-// Beside, not on, a cluster `npm run cluster` may have running (offset 10 000).
-const PORT_OFFSET = 20_000;
-const UP_TIMEOUT_MS = 240_000;
-
-describeBuilt('npm run cluster', () => {
-  let opts: ClusterOptions;
+/** The real thing: PostgreSQL, four Temporal processes, two workers and two HTTP replicas (tests/cluster/support/globalSetup.ts). */
+describe('npm run cluster', () => {
+  let kit: ClusterKit;
   let env: Record<string, string>;
   const lines: string[] = [];
 
   beforeAll(async () => {
-    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'duty-cluster-'));
-    // PostgreSQL runs as its own system user when we are root; it must be able to reach its data directory.
-    await fs.chmod(root, 0o755);
-    opts = { root, portOffset: PORT_OFFSET, log: (line) => lines.push(line) };
-    env = await clusterUp(opts);
-  }, UP_TIMEOUT_MS);
+    kit = await clusterKit();
+    env = kit.env;
+  });
 
   afterAll(async () => {
-    if (!opts) return;
-    await clusterDown(opts);
-    await fs.rm(opts.root, { recursive: true, force: true });
-  }, 60_000);
+    await kit?.close();
+    await closeStoreBackends();
+  });
 
   test('a client without a certificate is refused', async () => {
     const withoutCert = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('TEMPORAL_TLS_CLIENT_')));
@@ -51,24 +36,31 @@ describeBuilt('npm run cluster', () => {
     await expect(handshakeWithoutCert(env)).resolves.toBe('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED');
   });
 
-  test('a client with the certificate lists workflows, and `down` then `up` keeps them', async () => {
+  test('a client with the certificate lists workflows, and `down` then `up` keeps them, every schedule and the engine', async () => {
     const id = `cluster-test-${Date.now()}`;
-    await withClient(env, async (client) => {
-      // No worker polls this queue: the workflow stays open, as a task waiting for its deadline does.
-      await client.workflow.start('nothingRunsThis', { taskQueue: 'cluster-test', workflowId: id });
-      expect(await listIds(client)).toContain(id);
-    });
+    const schedules = async () => {
+      const ids: string[] = [];
+      for await (const s of kit.client.schedule.list()) ids.push(s.scheduleId);
+      return ids.sort();
+    };
+    const before = await schedules();
+    // `up` applied the catalog: one schedule per scheduled duty.
+    expect(before.length).toBeGreaterThan(0);
+    // No worker polls this queue: the workflow stays open, as a task waiting for its deadline does.
+    await kit.client.workflow.start('nothingRunsThis', { taskQueue: 'cluster-test', workflowId: id });
+    expect(await listIds(kit.client, id)).toContain(id);
 
-    await clusterDown(opts);
-    expect((await clusterStatus(opts)).filter((row) => row.healthy)).toEqual([]);
-    await clusterUp(opts);
+    await clusterDown(kit.opts);
+    expect((await clusterStatus(kit.opts)).filter((row) => row.healthy)).toEqual([]);
+    await clusterUp({ ...kit.opts, log: (line) => lines.push(line) });
     expect(lines).toContain('命名空间 default: 已存在,可用');
+    expect(lines.some((line) => line.includes('新建 0,更新 0,删除 0'))).toBe(true);
 
-    await withClient(env, async (client) => {
-      expect((await client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
-      expect(await listIds(client)).toContain(id);
-    });
-  }, UP_TIMEOUT_MS);
+    expect((await kit.client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
+    expect(await listIds(kit.client, id)).toContain(id);
+    expect(await schedules()).toEqual(before);
+    expect((await clusterStatus(kit.opts)).every((row) => row.healthy)).toBe(true);
+  }, 400_000);
 
   test('a schedule on a namespace made a moment ago waits for it instead of failing', async () => {
     const namespace = `fresh-${Date.now()}`;
@@ -88,16 +80,25 @@ describeBuilt('npm run cluster', () => {
   });
 
   test('status names every process, its port and its health', async () => {
-    const rows = await clusterStatus(opts);
+    const rows = await clusterStatus(kit.opts);
     expect(rows.map((r) => [r.name, r.port, r.healthy])).toEqual([
       ['postgres', 25432, true],
       ['history', 27234, true],
       ['matching', 27235, true],
       ['worker', 27239, true],
       ['frontend', 27233, true],
+      ['duty-worker-a', undefined, true],
+      ['duty-worker-b', undefined, true],
+      ['http-a', 28080, true],
+      ['http-b', 28081, true],
     ]);
     expect(rows.every((r) => r.pid !== undefined)).toBe(true);
-  });
+    expect(rows.find((r) => r.name === 'duty-worker-a')?.detail).toContain('轮询任务队列 duty-engine');
+    // A second `up` finds everything running and starts nothing.
+    const again: string[] = [];
+    await clusterUp({ ...kit.opts, log: (line) => again.push(line) });
+    expect(again.filter((line) => line.includes('已启动'))).toEqual([]);
+  }, 120_000);
 });
 
 /** A TLS 1.3 client learns of a refused (absent) certificate on its first read after the handshake. */
@@ -121,11 +122,11 @@ async function withClient(env: Record<string, string>, use: (client: Client) => 
 }
 
 /** Visibility is written after the start returns; a listing catches up within a second or two. */
-async function listIds(client: Client): Promise<string[]> {
+async function listIds(client: Client, wanted: string): Promise<string[]> {
   for (let attempt = 0; ; attempt++) {
     const ids: string[] = [];
     for await (const w of client.workflow.list({ pageSize: 100 })) ids.push(w.workflowId);
-    if (ids.length > 0 || attempt >= 20) return ids;
+    if (ids.includes(wanted) || attempt >= 20) return ids;
     await new Promise((r) => setTimeout(r, 250));
   }
 }
