@@ -29,6 +29,11 @@ export class FileSessionRecords implements SessionRecords {
     return Object.values(this.read());
   }
 
+  /** With their keys, for `duty migrate`: a session copied under its key keeps its cookie working. */
+  async entries(): Promise<[string, SessionRecord][]> {
+    return Object.entries(this.read());
+  }
+
   async delete(key: string): Promise<void> {
     this.change((all) => delete all[key]);
   }

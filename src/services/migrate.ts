@@ -1,9 +1,16 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { settings } from '../config';
+import type { PgDatabase } from '../store/pg/database';
+import { TASK_WORKFLOW_TYPE } from '../contracts/dutyTask';
+import { copyStores, LEDGER_NOTE, withTargetDatabase } from './migrateStores';
 import { connectTarget, type Target, type TargetOptions } from './migrateTarget';
 import { copySchedules, countMatching, type ScheduleState, setState, sourceSchedules } from './migrateSchedules';
 import { copyExecution, type CopyContext, countCopies, cutOver, sourceExecutions, WORKFLOW_KINDS, type WorkflowKind } from './migrateWorkflows';
 
-export type MigrateOptions = TargetOptions;
+export interface MigrateOptions extends TargetOptions {
+  /** The source's data directory (default DUTY_DATA_DIR): its stores, and its payload key file when no key is set. */
+  dataDir?: string;
+}
 
 export interface KindCount {
   label: string;
@@ -14,7 +21,7 @@ export interface KindCount {
 export interface MigrateResult {
   to: string;
   counts: KindCount[];
-  /** Executions and schedules written on the target by this run; 0 on a second run. */
+  /** Executions, schedules and store rows written on the target by this run; 0 on a second run. */
   created: number;
   ok: boolean;
   /** The stage a mismatch stopped at; the source is untouched then. */
@@ -22,6 +29,12 @@ export interface MigrateResult {
 }
 
 type Listing = Map<WorkflowKind, WorkflowExecutionInfo[]>;
+
+/** The target's database and the data directory whose stores go into it; absent when no database was named. */
+interface Stores {
+  db: PgDatabase;
+  dataDir: string;
+}
 
 const SCHEDULES_LABEL = '职责计划';
 const MIGRATED_NOTE = '已迁移到 ';
@@ -40,15 +53,21 @@ function stateBefore(state: ScheduleState): ScheduleState {
  * The source is left stopped, not deleted: its history stays readable there.
  */
 export async function migrate(source: Client, opts: MigrateOptions, progress: (line: string) => void = () => {}): Promise<MigrateResult> {
-  const target = await connectTarget(opts);
+  const dataDir = opts.dataDir ?? settings().dataDir;
+  const target = await connectTarget(opts, dataDir);
   try {
-    return await run(source, target, progress);
+    if (!target.databaseUrl) {
+      progress('未指定目标数据库(--database-url 或环境文件中的 DUTY_DATABASE_URL):账号、会话、操作记录等本机数据不复制');
+      return await run(source, target, undefined, progress);
+    }
+    progress(LEDGER_NOTE);
+    return await withTargetDatabase(target.databaseUrl, (db) => run(source, target, { db, dataDir }, progress));
   } finally {
     await target.close();
   }
 }
 
-async function run(source: Client, target: Target, progress: (line: string) => void): Promise<MigrateResult> {
+async function run(source: Client, target: Target, stores: Stores | undefined, progress: (line: string) => void): Promise<MigrateResult> {
   const ctx: CopyContext = { source, target: target.client, taskQueue: target.taskQueue, address: target.address };
   const schedules = await sourceSchedules(source);
   const states = new Map([...schedules].map(([id, d]) => [id, stateBefore(d.state)]));
@@ -58,6 +77,10 @@ async function run(source: Client, target: Target, progress: (line: string) => v
   let listing = await list(source);
   let created = await copyAll(ctx, listing, progress);
   let counts = await compare(target.client, listing, schedules, states);
+  // The stores are copied before the source changes too: a mismatch among them also leaves it untouched.
+  let copied = await copyStoresOf(stores, listing, progress);
+  created += copied.created;
+  counts.push(...copied.counts);
   if (!matches(counts)) return { to: target.address, counts, created, ok: false, stoppedAt: 'copy' };
 
   // From here on the source changes: nothing new may open there while its workflows move.
@@ -77,7 +100,19 @@ async function run(source: Client, target: Target, progress: (line: string) => v
   }
   for (const [id, state] of states) await setState(target.client, id, state);
   counts = await compare(target.client, listing, schedules, states);
+  // Again once the source has stopped: what it recorded during the cut-over (deliveries, audit entries) follows.
+  copied = await copyStoresOf(stores, listing, progress);
+  created += copied.created;
+  counts.push(...copied.counts);
   return { to: target.address, counts, created, ok: matches(counts) };
+}
+
+async function copyStoresOf(stores: Stores | undefined, listing: Listing, progress: (line: string) => void): Promise<{ counts: KindCount[]; created: number }> {
+  if (!stores) return { counts: [], created: 0 };
+  progress(`复制本机数据(${stores.dataDir})到目标数据库`);
+  const taskIds = [...listing].flatMap(([kind, infos]) => (kind.type === TASK_WORKFLOW_TYPE ? infos.map((i) => i.workflowId) : []));
+  const found = await copyStores({ dataDir: stores.dataDir, taskIds }, stores.db);
+  return { counts: found.map(({ label, source, target }) => ({ label, source, target })), created: found.reduce((n, c) => n + c.created, 0) };
 }
 
 async function list(source: Client): Promise<Listing> {

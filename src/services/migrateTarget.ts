@@ -75,10 +75,9 @@ export function targetSettings(opts: TargetOptions): { env: Env; address: string
  * target's key when the env file names one (the cluster's own), otherwise with the source's: either way the
  * target's workers must hold that key.
  */
-export async function connectTarget(opts: TargetOptions): Promise<Target> {
+export async function connectTarget(opts: TargetOptions, dataDir = settings().dataDir): Promise<Target> {
   const { env, address, databaseUrl } = targetSettings(opts);
   const config = loadConnectionConfig({ env });
-  const dataDir = settings().dataDir;
   const keys = env.DUTY_PAYLOAD_KEY ? loadPayloadKeys(env, dataDir) : loadPayloadKeys(processEnv(), dataDir);
   const connection = Connection.lazy({ ...toConnectionOptions(config), connectTimeout: 10_000 });
   try {

@@ -82,6 +82,18 @@ export class DirectoryEvidenceStore implements EvidenceStore {
     }
   }
 
+  /** Every stored blob's hash (staged files are not stored yet), for `duty migrate`. */
+  async stored(): Promise<string[]> {
+    const found: string[] = [];
+    for (const a of await readdir(this.root).catch(() => [])) {
+      if (!/^[0-9a-f]{2}$/.test(a)) continue;
+      for (const b of await readdir(path.join(this.root, a))) {
+        for (const name of await readdir(path.join(this.root, a, b))) if (SHA256.test(name)) found.push(name);
+      }
+    }
+    return found;
+  }
+
   async read(sha256: string): Promise<{ size: number; stream: Readable } | undefined> {
     if (!SHA256.test(sha256)) return undefined;
     try {
