@@ -7,6 +7,7 @@ import type { AssessmentRules } from '../shared/types';
 import { summarize } from '../tasks/query';
 import { visibilityQuery, type VisibilityQuery } from '../tasks/visibilityQuery';
 import { type AssessedTask, type AssessmentSource, type AuditStep, fromState, fromSummary, isRanked, RANKED_KINDS, type RankedKind, scoreUnits, type UnitScore, yearSpan } from './assessment';
+import { latestRuns } from '../tasks/latestRuns';
 
 export interface AssessmentReport {
   year: number;
@@ -50,7 +51,7 @@ export function assessmentQuery(year: number, roots?: string[]): VisibilityQuery
 
 async function eachListed(client: Client, query: string, take: (info: WorkflowExecutionInfo) => void): Promise<void> {
   let n = 0;
-  for await (const info of client.workflow.list({ query, pageSize: 1000 })) {
+  for await (const info of latestRuns(client, { query, pageSize: 1000 })) {
     take(info);
     // Decoding a page runs in microtasks: a pause every 100 rows lets other requests in.
     if (++n % 100 === 0) await new Promise((resolve) => setImmediate(resolve));

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { FieldValue } from '../shared/completion';
 import { SA, type TaskStatus } from '../shared/searchAttributes';
 import { type TaskState, taskStateQuery } from '../contracts/dutyTask';
+import { latestRuns } from '../tasks/latestRuns';
 
 export interface TaskFigures {
   taskId: string;
@@ -27,7 +28,7 @@ function phaseOf(taskId: string): string | undefined {
  */
 export async function listTaskFigures(client: Client, query: string): Promise<TaskFigures[]> {
   const out: TaskFigures[] = [];
-  for await (const info of client.workflow.list({ query })) {
+  for await (const info of latestRuns(client, { query })) {
     const sa = info.typedSearchAttributes;
     const memo = (info.memo ?? {}) as { dueOn?: string; figures?: Record<string, FieldValue> };
     out.push({

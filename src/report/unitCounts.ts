@@ -4,6 +4,7 @@ import { SA } from '../shared/searchAttributes';
 import type { Counter } from '../tasks/countPool';
 import { matchesTaskFilter, taskQueryBuilder, type TaskFilter, type TaskSummary } from '../tasks/query';
 import { visibilityQuery, type VisibilityQuery } from '../tasks/visibilityQuery';
+import { latestRuns } from '../tasks/latestRuns';
 
 /**
  * Counts per unit without listing the tasks. Visibility counts a query in milliseconds but cannot group by a custom
@@ -98,7 +99,7 @@ export async function countPerUnit(v: Visibility, target: CountScope, measure: M
 /** Lists the query's tasks (search attributes only are read) and counts them per unit. */
 async function tally(client: Client, query: VisibilityQuery): Promise<UnitCounts> {
   const out = emptyCounts();
-  for await (const info of client.workflow.list({ query: query.build(), pageSize: 1000 })) {
+  for await (const info of latestRuns(client, { query: query.build(), pageSize: 1000 })) {
     const unit = info.typedSearchAttributes.get(SA.unit) ?? '';
     out.counts.set(unit, (out.counts.get(unit) ?? 0) + 1);
     out.townships.set(unit, info.typedSearchAttributes.get(SA.township));

@@ -4,6 +4,7 @@ import { TASK_WORKFLOW_TYPE } from '../contracts/dutyTask';
 import { SA, type TaskFlag, type TaskStatus } from '../shared/searchAttributes';
 import { FLAG_NAMES } from '../shared/taskStates';
 import { visibilityQuery, type VisibilityQuery } from './visibilityQuery';
+import { latestRuns } from './latestRuns';
 
 export const TASK_STATUSES: TaskStatus[] = ['open', 'overdue', 'review', 'done', 'waived'];
 export const TASK_FLAGS = Object.keys(FLAG_NAMES) as TaskFlag[];
@@ -125,7 +126,7 @@ export async function listTasks(client: Client, filter: TaskFilter): Promise<Tas
 /** Tasks matching a query, soonest deadline first; at most `limit` read (in visibility's order, before sorting). */
 export async function listTasksWhere(client: Client, query: VisibilityQuery, limit?: number): Promise<TaskSummary[]> {
   const tasks: TaskSummary[] = [];
-  for await (const info of client.workflow.list({ query: query.build() })) {
+  for await (const info of latestRuns(client, { query: query.build() })) {
     tasks.push(summarize(info));
     if (limit !== undefined && tasks.length >= limit) break;
     // The SDK decodes a page's rows as they are pulled, all in microtasks: a pause every 100 rows lets other requests in.

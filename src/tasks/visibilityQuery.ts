@@ -132,7 +132,15 @@ export class VisibilityQuery {
    * close time as a far-future instant, so `CloseTime > t` alone matches every running one too.
    */
   closed(): VisibilityQuery {
-    return this.neq('ExecutionStatus', 'Running');
+    return this.neq('ExecutionStatus', 'Running').latestRuns();
+  }
+
+  /**
+   * Leaves out runs that handed their history to a successor (continue-as-new): visibility keeps them, closed, with the
+   * search attributes they had, so a long-overdue task would otherwise be listed and counted twice.
+   */
+  latestRuns(): VisibilityQuery {
+    return this.neq('ExecutionStatus', 'ContinuedAsNew');
   }
 
   /** For counts: `… GROUP BY Name`. */

@@ -80,7 +80,7 @@ describe('visibilityQuery', () => {
 
   test('closed executions, for a CloseTime comparison that must not match running ones; != quotes like =', () => {
     const at = new Date('2026-03-20T15:59:59.999Z');
-    expect(visibilityQuery().closed().gt('CloseTime', at).build()).toBe("ExecutionStatus != 'Running' AND CloseTime > '2026-03-20T15:59:59.999Z'");
+    expect(visibilityQuery().closed().gt('CloseTime', at).build()).toBe("ExecutionStatus != 'Running' AND ExecutionStatus != 'ContinuedAsNew' AND CloseTime > '2026-03-20T15:59:59.999Z'");
     expect(visibilityQuery().neq(SA.status, "it's").build()).toBe("DutyStatus != 'it''s'");
   });
 
