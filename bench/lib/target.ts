@@ -59,7 +59,7 @@ export async function clusterNamespace(label: string): Promise<ClusterNamespace>
   return {
     connectionOptions: options,
     namespace,
-    clientEnv: { ...env, TEMPORAL_NAMESPACE: namespace },
+    clientEnv: { ...engineSharedEnv(env), TEMPORAL_NAMESPACE: namespace },
     connection,
     // The cluster's layout: each service serves metrics on 9090–9093 plus the same offset as the frontend's 7233.
     metricsUrls: [0, 1, 2, 3].map((i) => `http://127.0.0.1:${9090 + i + offset}/metrics`),
@@ -69,6 +69,14 @@ export async function clusterNamespace(label: string): Promise<ClusterNamespace>
       await connection.close();
     },
   };
+}
+
+/**
+ * What a bench worker takes from the cluster's env file: how to reach Temporal (TEMPORAL_*) and the engine's database,
+ * whose stores (send ledger, deliveries) are part of what is measured. Not the payload key: the bench brings its own.
+ */
+function engineSharedEnv(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('TEMPORAL_') || name === 'DUTY_DATABASE_URL'));
 }
 
 export interface DatabaseFigures {

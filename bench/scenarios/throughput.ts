@@ -103,7 +103,8 @@ export async function runThroughput(bundles: { engine: string; bare: string }, k
       connection,
       client,
       namespace,
-      settings: { ...settings(), taskQueue: 'tp-engine', dataDir: path.join(cluster.dir, 'data'), quietHours: false, maxCachedWorkflows: o.cache },
+      // On the cluster the engine's stores (send ledger above all) are its PostgreSQL ones, as the cluster's workers run.
+      settings: { ...settings(), taskQueue: 'tp-engine', dataDir: path.join(cluster.dir, 'data'), quietHours: false, maxCachedWorkflows: o.cache, databaseUrl: cluster.clientEnv.DUTY_DATABASE_URL },
       logger: pino({ level: 'warn' }),
       workflowBundle: { code: readFileSync(bundles.engine, 'utf8') },
       channels: { outbox: new ObservedOutbox(new OutboxChannel(path.join(cluster.dir, 'outbox')), reminded) },
