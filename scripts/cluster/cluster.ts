@@ -8,7 +8,7 @@ import { ensureCertificates } from './certs';
 import { clusterClientEnv, clusterEngineEnv, CLUSTER_NAMESPACE, writeEnvFile } from './envFile';
 import { probeService } from './health';
 import { clusterLayout, type ClusterLayout, DEFAULT_PORT_OFFSET, SERVICES } from './layout';
-import { downEngine, upEngine } from './engine';
+import { downEngine, leaveEngineOff, upEngine } from './engine';
 import { DUTY_DATABASE, ensureDutyDatabase } from './dutyDatabase';
 import { ensureNamespace } from './namespace';
 import { ensurePgBinaries, ensurePgInitialized, findPgBinaries, pgPassword, postgresAccepting, startPostgres, stopPostgres, type PgBinaries } from './postgres';
@@ -26,6 +26,8 @@ export interface ClusterOptions {
   env?: NodeJS.ProcessEnv;
   /** Settings for the workers, replicas and the catalog's apply only (tests: their catalog, SMTP sink, quiet hours). */
   engineEnv?: Record<string, string>;
+  /** false (`up --no-engine`): no catalog applied, no engine process started; a cluster to migrate into. */
+  engine?: boolean;
   log: (line: string) => void;
 }
 
@@ -41,6 +43,7 @@ export async function clusterUp(opts: ClusterOptions): Promise<Record<string, st
   const layout = layoutOf(opts);
   const { log } = opts;
   await fs.mkdir(layout.root, { recursive: true });
+  if (opts.engine === false) await leaveEngineOff(layout);
   // The server build (minutes, first time only) and PostgreSQL's set-up do not depend on each other.
   const [bins, pg] = await Promise.all([
     resolveServerBinaries({ env: opts.env, projectRoot: opts.projectRoot, log }),
@@ -59,7 +62,7 @@ export async function clusterUp(opts: ClusterOptions): Promise<Record<string, st
   // The env file is what `duty` commands source: the engine's shared settings, and a data folder of their own.
   const env = { ...(await clusterEngineEnv(layout)), DUTY_DATA_DIR: layout.cliDataDir };
   await writeEnvFile(layout, env);
-  await upEngine(layout, { ...env, ...opts.engineEnv }, log);
+  if (opts.engine !== false) await upEngine(layout, { ...env, ...opts.engineEnv }, log);
   return env;
 }
 

@@ -1,8 +1,10 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { REPO_ROOT } from '../../src/config';
 import { loadConnectionConfig, toConnectionOptions } from '../../src/temporal/connection';
-import { isHttp, probeHttp, probeWorker, startDutyProcess, stopDutyProcess, taskQueueOf, waitDutyProcess } from './dutyProcesses';
+import { UsageError } from '../../src/errors';
+import { dutyPid, isHttp, probeHttp, probeWorker, startDutyProcess, stopDutyProcess, taskQueueOf, waitDutyProcess } from './dutyProcesses';
 import { run, tail } from './exec';
 import { DUTY_PROCESSES, type ClusterLayout, type DutyProcess } from './layout';
 
@@ -14,6 +16,7 @@ const ENGINE_START_TIMEOUT_MS = 180_000;
  * two workers and two HTTP replicas is not running and waits until each is healthy.
  */
 export async function upEngine(layout: ClusterLayout, env: Record<string, string>, log: (line: string) => void): Promise<void> {
+  await fs.rm(layout.engineOffFile, { force: true });
   await applyCatalog(env, log);
   const connection = await Connection.connect(toConnectionOptions(loadConnectionConfig({ env })));
   try {
@@ -29,6 +32,28 @@ export async function upEngine(layout: ClusterLayout, env: Record<string, string
   } finally {
     await connection.close();
   }
+}
+
+/**
+ * `up --no-engine`: a cluster to migrate into (docs/operations.md). Applying the catalog would open the current
+ * periods' tasks, and workers would send their catch-up reminders before the source's tasks arrive; so neither
+ * happens, and a file says so, for `status`. An engine already running is refused: it has done just that.
+ */
+export async function leaveEngineOff(layout: ClusterLayout): Promise<void> {
+  const running = (await Promise.all(DUTY_PROCESSES.map(async (p) => ((await dutyPid(layout, p)) ? p : undefined)))).filter(Boolean);
+  if (running.length) {
+    throw new UsageError(`引擎进程已在运行(${running.join('、')}):--no-engine 用于引擎尚未启动的集群(迁移的目标)。如确要停下引擎再迁移: npm run cluster -- down,然后 up --no-engine`);
+  }
+  await fs.mkdir(path.dirname(layout.engineOffFile), { recursive: true });
+  await fs.writeFile(layout.engineOffFile, `${new Date().toISOString()} npm run cluster -- up --no-engine\n`);
+}
+
+/** Whether the engine was left off on purpose by `up --no-engine` (and no plain `up` has started it since). */
+export async function engineLeftOff(layout: ClusterLayout): Promise<boolean> {
+  return fs.access(layout.engineOffFile).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Replicas first (no new request reaches a worker-less engine), then the workers. */

@@ -52,6 +52,8 @@ export interface ClusterLayout {
   dutyDataDir(p: DutyProcess): string;
   /** DUTY_DATA_DIR of `duty` commands run with the env file (and of the catalog's apply by `up`). */
   cliDataDir: string;
+  /** Left by `up --no-engine`, taken away by the next plain `up`: the engine's processes are off on purpose. */
+  engineOffFile: string;
   logFile(name: Service | DutyProcess): string;
   pidFile(name: Service | DutyProcess): string;
 }
@@ -87,6 +89,7 @@ export function clusterLayout(root: string, portOffset = DEFAULT_PORT_OFFSET): C
     configFile: (s) => path.join(root, 'config', `${s}.yaml`),
     dutyDataDir: (p) => path.join(root, 'duty', p),
     cliDataDir: path.join(root, 'duty', 'cli'),
+    engineOffFile: path.join(root, 'run', 'engine-off'),
     logFile: (s) => path.join(root, 'logs', `${s}.log`),
     pidFile: (s) => path.join(root, 'run', `${s}.pid`),
   };

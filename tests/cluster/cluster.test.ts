@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { Client, Connection } from '@temporalio/client';
 import { clusterDown, clusterUp } from '../../scripts/cluster/cluster';
-import { clusterStatus } from '../../scripts/cluster/status';
+import { DUTY_PROCESSES } from '../../scripts/cluster/layout';
+import { clusterStatus, statusExitCode } from '../../scripts/cluster/status';
 import { ensureNamespace } from '../../scripts/cluster/namespace';
 import { SA } from '../../src/shared/searchAttributes';
 import { loadConnectionConfig, toConnectionOptions } from '../../src/temporal/connection';
@@ -52,8 +53,15 @@ describe('npm run cluster', () => {
 
     await clusterDown(kit.opts);
     expect((await clusterStatus(kit.opts)).filter((row) => row.healthy)).toEqual([]);
-    await clusterUp({ ...kit.opts, log: (line) => lines.push(line) });
+    // `up --no-engine` (a cluster to migrate into): no catalog applied, no engine process; `status` says so, not a fault.
+    await clusterUp({ ...kit.opts, engine: false, log: (line) => lines.push(line) });
     expect(lines).toContain('命名空间 default: 已存在,可用');
+    expect(lines.some((line) => line.startsWith('职责目录已应用'))).toBe(false);
+    const engineOff = await clusterStatus(kit.opts);
+    expect(engineOff.filter((row) => row.leftOff).map((row) => row.name)).toEqual([...DUTY_PROCESSES]);
+    expect(engineOff.filter((row) => !row.leftOff).every((row) => row.healthy)).toBe(true);
+    expect(statusExitCode(engineOff)).toBe(0);
+    await clusterUp({ ...kit.opts, log: (line) => lines.push(line) });
     expect(lines.some((line) => line.includes('新建 0,更新 0,删除 0'))).toBe(true);
 
     expect((await kit.client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
@@ -98,6 +106,8 @@ describe('npm run cluster', () => {
     const again: string[] = [];
     await clusterUp({ ...kit.opts, log: (line) => again.push(line) });
     expect(again.filter((line) => line.includes('已启动'))).toEqual([]);
+    // An engine that has run cannot be declared never started.
+    await expect(clusterUp({ ...kit.opts, engine: false })).rejects.toThrow('引擎进程已在运行');
   }, 120_000);
 });
 

@@ -44,15 +44,20 @@ export interface ClusterKit {
   close(): Promise<void>;
 }
 
+/** What globalSetup left for the test files: where the shared cluster is and what its engine processes read. */
+export function sharedCluster(): SharedCluster {
+  const raw = process.env[SHARED_CLUSTER];
+  if (!raw) throw new Error(`${SHARED_CLUSTER} is not set: run the cluster tests with jest.cluster.config.js (npm run test:cluster)`);
+  return JSON.parse(raw) as SharedCluster;
+}
+
 /**
  * The shared cluster, with a client that encrypts like the engine's processes. Also points this process's own
  * settings at it, so the in-process `duty` CLI (tests/support/cli.ts) acts on the cluster as `duty` sourcing the env
  * file would.
  */
 export async function clusterKit(): Promise<ClusterKit> {
-  const raw = process.env[SHARED_CLUSTER];
-  if (!raw) throw new Error(`${SHARED_CLUSTER} is not set: run the cluster tests with jest.cluster.config.js (npm run test:cluster)`);
-  const shared = JSON.parse(raw) as SharedCluster;
+  const shared = sharedCluster();
   Object.assign(process.env, shared.env);
   const opts: ClusterOptions = { root: shared.root, portOffset: shared.portOffset, engineEnv: shared.engineEnv, log: () => undefined };
   // Lazy: it reconnects by itself after a service or the database restarts.
@@ -64,8 +69,7 @@ export async function clusterKit(): Promise<ClusterKit> {
 
 /** Every message the test relay accepted so far. */
 export function mails(): RecordedMail[] {
-  const shared = JSON.parse(process.env[SHARED_CLUSTER] ?? '{}') as SharedCluster;
-  return readFileSync(shared.mailFile, 'utf8')
+  return readFileSync(sharedCluster().mailFile, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as RecordedMail);
