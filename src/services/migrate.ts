@@ -6,6 +6,7 @@ import { copyStores, LEDGER_NOTE, withTargetDatabase } from './migrateStores';
 import { connectTarget, type Target, type TargetOptions } from './migrateTarget';
 import { copySchedules, countMatching, type ScheduleState, setState, sourceSchedules } from './migrateSchedules';
 import { copyExecution, type CopyContext, countCopies, cutOver, sourceExecutions, WORKFLOW_KINDS, type WorkflowKind } from './migrateWorkflows';
+import { DIGEST_SCHEDULE_ID } from '../contracts/digest';
 
 export interface MigrateOptions extends TargetOptions {
   /** The source's data directory (default DUTY_DATA_DIR): its stores, and its payload key file when no key is set. */
@@ -148,6 +149,12 @@ async function pauseSource(source: Client, schedules: Map<string, { state: { pau
     if (d.state.paused) continue;
     await source.schedule.getHandle(id).pause(`${MIGRATED_NOTE}${to}`);
     paused.push(id);
+  }
+  // The daily digest too: until the source is stopped, both sides would otherwise send it. The target has its own.
+  const digest = await source.schedule.getHandle(DIGEST_SCHEDULE_ID).describe().catch(() => undefined);
+  if (digest && !digest.state.paused) {
+    await source.schedule.getHandle(DIGEST_SCHEDULE_ID).pause(`${MIGRATED_NOTE}${to}`);
+    paused.push(DIGEST_SCHEDULE_ID);
   }
   return paused;
 }

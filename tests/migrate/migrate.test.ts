@@ -18,6 +18,8 @@ import { deliveryLogOf, emergencyStoreOf, evidenceStoreOf } from '../../src/stor
 import { freshDatabase } from '../support/postgres';
 import { duty, eventually } from '../support/cli';
 import { bundleEngine, CHECK_DUTY, checkTask, departments, embeddedInstallation, importClearedHousehold, type Installation, loadTree, seedStores, sentTo, taskSummary } from './support';
+import { ensureDigestSchedule } from '../../src/schedules/digestSchedule';
+import { DIGEST_SCHEDULE_ID } from '../../src/contracts/digest';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'duty-migrate-'));
 let bundle: WorkflowBundle;
@@ -50,6 +52,7 @@ test('an installation moves with its open, overdue and completed tasks; its remi
   const overdue = checkTask(tree, b, now - 3 * 86_400_000, []);
   const done = checkTask(tree, c, now + 600_000, []);
   for (const t of [open, overdue, done]) await startTask(source.client, source.taskQueue, t);
+  await ensureDigestSchedule(source.client, { taskQueue: source.taskQueue });
   await source.client.workflow.getHandle(done.taskId).executeUpdate(completeTaskUpdate, { args: [{ by: done.completers[0] ?? '' }] });
 
   // The first reminder and the overdue task's catch-up went out from the source before the move.
@@ -69,6 +72,8 @@ test('an installation moves with its open, overdue and completed tasks; its remi
   // The target's list equals the source's; the source's tasks are stopped and its schedules paused.
   expect(await eventually(() => taskSummary(target.client), (list) => JSON.stringify(list) === JSON.stringify(before))).toEqual(before);
   expect((await source.client.workflow.getHandle(open.taskId).describe()).status.name).toBe('TERMINATED');
+  // Its daily digest too: the two sides must not both send it until the source is stopped.
+  expect((await source.client.schedule.getHandle(DIGEST_SCHEDULE_ID).describe()).state).toMatchObject({ paused: true, note: `已迁移到 ${target.server.address}` });
   const state = await target.client.workflow.getHandle(open.taskId).query(taskStateQuery);
   expect(state.deliveries.map((d) => d.notificationId)).toContain(first);
 
