@@ -229,7 +229,8 @@ async function main(): Promise<void> {
   }
   const after = { load: load(), neighbours: busyNeighbours([]) };
   const meta = { at: new Date().toISOString(), node: process.version, cores: cores(), totalSec: (Date.now() - began) / 1000, args: process.argv.slice(2), before, after };
-  printTable(lines);
+  // With several targets every figure is in the side-by-side table; the other scenarios (memory, year, login) in this one.
+  if (lines.length > 0) printTable(lines);
   if (sideBySide) printSideBySide(sideBySide);
   process.stdout.write(`\nmachine: ${meta.cores} cores; load before ${before.load}, after ${after.load}; ${meta.totalSec.toFixed(0)} s in all\n`);
   mkdirSync(o.out, { recursive: true });
