@@ -8,10 +8,9 @@ import { REPO_ROOT, settings } from '../../src/config';
 import { UsageError } from '../../src/errors';
 import { tail } from './exec';
 import { type ClusterLayout, type DutyProcess, HTTP_REPLICAS, type HttpReplica } from './layout';
-import { processAlive, refuseTakenPort } from './processes';
+import { processAlive, refuseTakenPort, stopProcess } from './processes';
 import { CLUSTER_NAMESPACE } from './envFile';
 
-const STOP_GRACE_MS = 20_000;
 const TSX = pathToFileURL(require.resolve('tsx')).href;
 /** The same entry points as `npm run worker` and the web process of `npm start`, run as plain node with tsx as a loader. */
 const SCRIPT = { worker: path.join(REPO_ROOT, 'worker.ts'), http: path.join(REPO_ROOT, 'scripts', 'http.ts') };
@@ -65,16 +64,7 @@ export async function startDutyProcess(layout: ClusterLayout, p: DutyProcess, en
 
 /** SIGTERM (the worker finishes its activities in hand, the replica its requests), SIGKILL after a grace period. */
 export async function stopDutyProcess(layout: ClusterLayout, p: DutyProcess): Promise<boolean> {
-  const pid = await dutyPid(layout, p);
-  if (pid) {
-    process.kill(pid, 'SIGTERM');
-    const deadline = Date.now() + STOP_GRACE_MS;
-    while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    if (processAlive(pid)) process.kill(pid, 'SIGKILL');
-    while (processAlive(pid)) await new Promise((r) => setTimeout(r, 100));
-  }
-  await fs.rm(layout.pidFile(p), { force: true });
-  return pid !== undefined;
+  return stopProcess(await dutyPid(layout, p), layout.pidFile(p));
 }
 
 /** An HTTP replica is healthy when its sign-in page answers 200: it is listening and renders pages. */

@@ -113,9 +113,12 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */
 export async function stopService(layout: ClusterLayout, service: Service): Promise<boolean> {
-  const pid = await servicePid(layout, service);
+  return stopProcess(await servicePid(layout, service), layout.pidFile(service));
+}
+
+/** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone and its pid file removed. */
+export async function stopProcess(pid: number | undefined, pidFile: string): Promise<boolean> {
   if (pid) {
     process.kill(pid, 'SIGTERM');
     const deadline = Date.now() + STOP_GRACE_MS;
@@ -123,6 +126,6 @@ export async function stopService(layout: ClusterLayout, service: Service): Prom
     if (processAlive(pid)) process.kill(pid, 'SIGKILL');
     while (processAlive(pid)) await new Promise((r) => setTimeout(r, 100));
   }
-  await fs.rm(layout.pidFile(service), { force: true });
+  await fs.rm(pidFile, { force: true });
   return pid !== undefined;
 }
