@@ -68,3 +68,8 @@ export class UsageError extends DutyError {
 export class TemporalUnreachableError extends DutyError {
   override name = 'TemporalUnreachableError';
 }
+
+/** The engine's own PostgreSQL (DUTY_DATABASE_URL) does not answer or refuses the sign-in. */
+export class DatabaseUnreachableError extends DutyError {
+  override name = 'DatabaseUnreachableError';
+}

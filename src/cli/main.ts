@@ -36,8 +36,10 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const ctx = new CliContext();
+  let ctx: CliContext | undefined;
   try {
+    // Inside the try: a bad setting in the environment is told like any other bad input.
+    ctx = new CliContext();
     await buildProgram(ctx).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
@@ -46,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`错误: ${message}\n`);
     return exitCode;
   } finally {
-    await ctx.close();
+    await ctx?.close();
   }
 }
 

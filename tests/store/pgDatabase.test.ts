@@ -1,6 +1,7 @@
 import { PgDatabase } from '../../src/store/pg/database';
 import { MIGRATIONS } from '../../src/store/pg/migrations';
 import { freshDatabase } from '../support/postgres';
+import { duty } from '../support/cli';
 
 describe('PostgreSQL schema migrations', () => {
   let database: Awaited<ReturnType<typeof freshDatabase>>;
@@ -43,5 +44,28 @@ describe('PostgreSQL schema migrations', () => {
     } finally {
       await db.close();
     }
+  });
+});
+
+describe('a database that cannot be used', () => {
+  const saved = process.env.DUTY_DATABASE_URL;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.DUTY_DATABASE_URL;
+    else process.env.DUTY_DATABASE_URL = saved;
+  });
+
+  test('unreachable: a Chinese line naming the database, without its password', async () => {
+    process.env.DUTY_DATABASE_URL = 'postgresql://duty:s3cret@127.0.0.1:1/duty';
+    const r = await duty('audit');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('无法连接引擎数据库 postgresql://duty:***@127.0.0.1:1/duty(DUTY_DATABASE_URL)');
+    expect(r.err).not.toContain('s3cret');
+  });
+
+  test('not a PostgreSQL address: refused as bad input, naming the variable', async () => {
+    process.env.DUTY_DATABASE_URL = 'mysql://x';
+    const r = await duty('audit');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('环境变量 DUTY_DATABASE_URL 必须形如 postgresql://');
   });
 });

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { UsageError } from '../../errors';
+import { DatabaseUnreachableError, UsageError } from '../../errors';
 import { MIGRATIONS, type Migration } from './migrations';
 
 /**
@@ -24,6 +24,7 @@ export class PgDatabase {
   static async open(url: string, opts: { poolSize?: number; migrations?: readonly Migration[] } = {}): Promise<PgDatabase> {
     const db = new PgDatabase(url, opts.poolSize ?? 10);
     try {
+      await db.reach();
       await db.migrate(opts.migrations ?? MIGRATIONS);
     } catch (err) {
       await db.pool.end();
@@ -60,6 +61,16 @@ export class PgDatabase {
   async schemaVersion(): Promise<number> {
     const { rows } = await this.query<{ v: number | null }>('SELECT max(version) AS v FROM duty_schema_migrations');
     return rows[0]?.v ?? 0;
+  }
+
+  /** One round trip first, so an unreachable database is told apart from a failing migration. */
+  private async reach(): Promise<void> {
+    try {
+      await this.query('SELECT 1');
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new DatabaseUnreachableError(`无法连接引擎数据库 ${redact(this.url)}(DUTY_DATABASE_URL): ${why}。请确认 PostgreSQL 在运行,地址、用户与密码正确。`, { cause: err });
+    }
   }
 
   private async migrate(migrations: readonly Migration[]): Promise<void> {
