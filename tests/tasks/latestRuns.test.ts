@@ -5,6 +5,8 @@ import { visibilityQuery } from '../../src/tasks/visibilityQuery';
 import { assessmentQuery } from '../../src/report/assessmentReport';
 import { listTaskFigures } from '../../src/report/figures';
 import { TASK_WORKFLOW_TYPE } from '../../src/contracts/dutyTask';
+import pino from 'pino';
+import { installRuntimeLogging } from '../../src/temporal/runtimeLogging';
 import { createDevServerEnv } from '../support/temporalEnv';
 
 /** A task that continued as new leaves its earlier run in visibility, closed, with the same search attributes. */
@@ -14,6 +16,7 @@ describe('a task that continued as new is one task', () => {
   let running: Promise<void>;
 
   beforeAll(async () => {
+    installRuntimeLogging(pino({ level: 'warn' }));
     env = await createDevServerEnv();
     worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'continues', workflowsPath: require.resolve('./support/continuesOnce') });
     running = worker.run();
