@@ -36,7 +36,7 @@ class FakeVisibility {
   private async *rows() {
     for (let i = 0; ; i++) {
       this.read += 1;
-      yield { workflowId: `task:${DUTY}:2026-01:v-${i}`, typedSearchAttributes: { get: () => undefined }, memo: {} };
+      yield { workflowId: `task:${DUTY}:2026-01:v-${i}`, status: { name: 'RUNNING' }, typedSearchAttributes: { get: () => undefined }, memo: {} };
     }
   }
 
