@@ -1,64 +1,31 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { accountStore } from '../../src/auth/accounts';
 import { loginAttempts } from '../../src/auth/loginAttempts';
 import { sessionStore, type SessionStore } from '../../src/auth/sessions';
 import { feedTokens } from '../../src/feeds/tokens';
 import type { StoreBackend } from '../../src/store/backend';
-import { PgDatabase } from '../../src/store/pg/database';
-import { freshDatabase } from '../support/postgres';
+import { KINDS, type Replicas, replicas } from './replicas';
 
 /**
- * The account, session and feed-token stores keep one contract whichever backend holds them. `one` and `two` are two
+ * The account, session and feed-token stores keep one contract whichever backend holds them. `a` and `b` are two
  * processes' views of the same state: two HTTP replicas (two pools) on PostgreSQL, the server and the CLI on files.
  */
-interface Replicas {
-  one: StoreBackend;
-  two: StoreBackend;
-  /** What the sessions store holds, expired ones included. */
-  storedSessions(): Promise<number>;
-  close(): Promise<void>;
-}
 
-async function filesReplicas(): Promise<Replicas> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'duty-auth-store-'));
-  const backend: StoreBackend = { kind: 'files', dataDir };
-  return {
-    one: backend,
-    two: backend,
-    storedSessions: async () => Object.keys(JSON.parse(readFileSync(path.join(dataDir, 'auth', 'sessions.json'), 'utf8')) as object).length,
-    close: async () => rmSync(dataDir, { recursive: true, force: true }),
-  };
-}
-
-async function postgresReplicas(): Promise<Replicas> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'duty-auth-store-'));
-  const database = await freshDatabase();
-  const [a, b] = [await PgDatabase.open(database.url), await PgDatabase.open(database.url)];
-  return {
-    one: { kind: 'postgres', db: a, dataDir },
-    two: { kind: 'postgres', db: b, dataDir },
-    storedSessions: async () => Number((await a.query<{ n: string }>('SELECT count(*) AS n FROM sessions')).rows[0]!.n),
-    async close() {
-      await Promise.all([a.close(), b.close()]);
-      await database.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+/** What the sessions store holds, expired ones included. */
+async function storedSessions(r: Replicas): Promise<number> {
+  if (r.db) return Number((await r.db.query<{ n: string }>('SELECT count(*) AS n FROM sessions')).rows[0]!.n);
+  return Object.keys(JSON.parse(readFileSync(path.join(r.dataDir, 'auth', 'sessions.json'), 'utf8')) as object).length;
 }
 
 const PERSON = 'p-qh-cadre1';
 const PASSWORD = 'first-password-1';
 const minutesLater = (n: number, from = new Date()) => new Date(from.getTime() + n * 60_000);
 
-describe.each([
-  ['files', filesReplicas],
-  ['postgres', postgresReplicas],
-] as const)('auth stores on %s', (kind, open) => {
+describe.each(KINDS)('auth stores on %s', (kind) => {
   let r: Replicas;
   beforeEach(async () => {
-    r = await open();
+    r = await replicas(kind);
   });
   afterEach(() => r.close());
 
@@ -67,8 +34,8 @@ describe.each([
   const sessionsOf = (one: SessionStore, b: StoreBackend) => (kind === 'files' ? one : sessionStore(b));
 
   test('an account opened on one is checked on the other; its password is kept as a bcrypt hash only', async () => {
-    await expect(accounts(r.one).setPassword(PERSON, PASSWORD)).resolves.toEqual({ created: true, tokensRevoked: 0 });
-    const other = accounts(r.two);
+    await expect(accounts(r.a).setPassword(PERSON, PASSWORD)).resolves.toEqual({ created: true, tokensRevoked: 0 });
+    const other = accounts(r.b);
     expect(await other.get(PERSON)).toEqual({ personId: PERSON, passwordHash: expect.stringMatching(/^\$2[aby]\$04\$/), createdAt: expect.any(String), updatedAt: expect.any(String) });
     expect([await other.verify(PERSON, PASSWORD), await other.verify(PERSON, 'wrong-password'), await other.verify('p-nobody', PASSWORD)]).toEqual([true, false, false]);
     await expect(other.setPassword(PERSON, 'short')).rejects.toThrow('密码(password)至少 8 位');
@@ -76,10 +43,10 @@ describe.each([
   });
 
   test('a session made on one is resolved on the other, and a password reset there ends it', async () => {
-    const [one, two] = [accounts(r.one), accounts(r.two)];
+    const [one, two] = [accounts(r.a), accounts(r.b)];
     await one.setPassword(PERSON, PASSWORD);
-    const sessionsOne = sessionStore(r.one);
-    const sessionsTwo = sessionsOf(sessionsOne, r.two);
+    const sessionsOne = sessionStore(r.a);
+    const sessionsTwo = sessionsOf(sessionsOne, r.b);
     const began = minutesLater(1);
     const sid = await sessionsOne.create(PERSON, began);
     const session = await sessionsTwo.resolve(sid, began);
@@ -96,8 +63,8 @@ describe.each([
   });
 
   test('sessions expire, sign out on either side, and expired ones are dropped when a new one is written', async () => {
-    const one = sessionStore(r.one, 60_000);
-    const two = sessionsOf(one, r.two);
+    const one = sessionStore(r.a, 60_000);
+    const two = sessionsOf(one, r.b);
     const t0 = new Date();
     const old = await one.create(PERSON, t0);
     const kept = await one.create('p-admin', t0);
@@ -107,14 +74,14 @@ describe.each([
 
     await two.destroy(kept);
     expect(await one.resolve(kept, t0)).toBeUndefined();
-    expect(await r.storedSessions()).toBe(1);
+    expect(await storedSessions(r)).toBe(1);
     const fresh = await one.create(PERSON, minutesLater(2, t0));
-    expect(await r.storedSessions()).toBe(1);
+    expect(await storedSessions(r)).toBe(1);
     expect(await two.resolve(fresh, minutesLater(2, t0))).toMatchObject({ personId: PERSON });
   });
 
   test('a token made on one stands for its person on the other until revoked there; a wrong secret is refused', async () => {
-    const [one, two] = [accounts(r.one), accounts(r.two)];
+    const [one, two] = [accounts(r.a), accounts(r.b)];
     const { id, token } = await one.createToken(PERSON, '周报脚本');
     expect(token).toMatch(new RegExp(`^dt_${id}_[\\w-]{43}$`));
     expect(await two.resolveToken(token)).toBe(PERSON);
@@ -128,7 +95,7 @@ describe.each([
   });
 
   test('logout-all and disable end sessions and tokens for both; a disabled account signs in nowhere and gets no token', async () => {
-    const [one, two] = [accounts(r.one), accounts(r.two)];
+    const [one, two] = [accounts(r.a), accounts(r.b)];
     await one.setPassword(PERSON, PASSWORD);
     const session = { personId: PERSON, createdAt: minutesLater(1).toISOString() };
     await one.createToken(PERSON, 'a');
@@ -149,7 +116,7 @@ describe.each([
   });
 
   test('changes made at the same time on both sides: one account is opened once, and no token outlives a disable', async () => {
-    const [one, two] = [accounts(r.one), accounts(r.two)];
+    const [one, two] = [accounts(r.a), accounts(r.b)];
     const opened = await Promise.all([one.setPassword(PERSON, PASSWORD), two.setPassword(PERSON, PASSWORD)]);
     expect(opened.map((o) => o.created).sort()).toEqual([false, true]);
 
@@ -164,7 +131,7 @@ describe.each([
   });
 
   test('a calendar-feed token made on one opens the feed on the other; re-creating or revoking it anywhere ends it', async () => {
-    const [one, two] = [feedTokens(r.one), feedTokens(r.two)];
+    const [one, two] = [feedTokens(r.a), feedTokens(r.b)];
     const first = await one.create(PERSON);
     expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await two.personFor(first)).toBe(PERSON);
@@ -181,12 +148,12 @@ describe.each([
 describe('login attempts on postgres', () => {
   let r: Replicas;
   beforeAll(async () => {
-    r = await postgresReplicas();
+    r = await replicas('postgres');
   });
   afterAll(() => r.close());
 
   test('both replicas count into one window per client, which starts afresh once it ends', async () => {
-    const [one, two] = [loginAttempts(r.one)!, loginAttempts(r.two)!];
+    const [one, two] = [loginAttempts(r.a)!, loginAttempts(r.b)!];
     const counts = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? one : two).hit('198.51.100.7', 60_000)));
     expect(counts.map((c) => c.count).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(counts.every((c) => c.ttlMs > 0 && c.ttlMs <= 60_000)).toBe(true);
